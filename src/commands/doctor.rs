@@ -1,0 +1,62 @@
+//! `stack doctor`: is the engine there, is the manifest valid, and what to do when not.
+
+use crate::commands::project::load_manifest;
+use crate::engine::client::Engine;
+use crate::error::Error;
+use crate::manifest::locate::locate;
+use crate::settings::Settings;
+use crate::ui::printer::Printer;
+
+pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<(), Error> {
+    let mut first_error = None;
+
+    match Engine::connect(&settings.env).await {
+        Ok(engine) => {
+            let version = engine.version().await?;
+            printer.data(&format!(
+                "engine    ok  Docker Engine {} (API {}, {}/{}) at {} ({})",
+                version.version,
+                version.api_version,
+                version.os,
+                version.arch,
+                engine.endpoint.host,
+                engine.endpoint.origin
+            ));
+        }
+        Err(error) => {
+            printer.data("engine    --  no Docker engine answered");
+            first_error = Some(Error::from(error));
+        }
+    }
+
+    if locate(settings.manifest.as_deref(), &settings.cwd).is_some() {
+        match load_manifest(settings) {
+            Ok(manifest) => printer.data(&format!(
+                "manifest  ok  {}: project `{}`, {} service{}",
+                manifest.file.display(),
+                manifest.name,
+                manifest.services.len(),
+                if manifest.services.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )),
+            Err(error) => {
+                printer.data("manifest  --  invalid (see below)");
+                if first_error.is_none() {
+                    first_error = Some(error);
+                } else {
+                    printer.error(&error);
+                }
+            }
+        }
+    } else {
+        printer.data("manifest  --  no stack.yaml here or above (skipped)");
+    }
+
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}

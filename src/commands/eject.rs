@@ -1,0 +1,67 @@
+//! `stack eject SERVICE`: write the generated Dockerfile into the service, to own it from then on.
+
+use std::path::Path;
+
+use crate::commands::dockerfile::{generate, own_dockerfile};
+use crate::commands::project::{find_service, load_manifest};
+use crate::error::Error;
+use crate::manifest::locate::display_path;
+use crate::settings::Settings;
+use crate::ui::printer::Printer;
+
+pub fn eject(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
+    let manifest = load_manifest(settings)?;
+    let service = find_service(&manifest, name)?;
+    if let Some(path) = own_dockerfile(service)? {
+        return Err(Error::Usage {
+            message: format!(
+                "service `{name}` already has {}; eject does not overwrite it",
+                display_path(&path, &settings.cwd).display()
+            ),
+            hint: Some("delete or rename it first if you want the generated one".to_string()),
+        });
+    }
+    let dir = service
+        .build_dir()
+        .expect("own_dockerfile rejects image services");
+    let rendered = generate(settings, &manifest, service)?;
+    // .dockerignore is user-owned too: keep an existing one, write ours only where none exists.
+    let ignore = dir.join(".dockerignore");
+    write_new(&dir.join("Dockerfile"), &rendered.dockerfile)?;
+    printer.status(&format!(
+        "wrote {}",
+        display_path(&dir.join("Dockerfile"), &settings.cwd).display()
+    ));
+    if ignore.exists() {
+        printer.status(&format!(
+            "kept {}",
+            display_path(&ignore, &settings.cwd).display()
+        ));
+    } else {
+        write_new(&ignore, &rendered.dockerignore)?;
+        printer.status(&format!(
+            "wrote {}",
+            display_path(&ignore, &settings.cwd).display()
+        ));
+    }
+    if !settings.ca_certs.is_empty() || !manifest.ca_certificates.is_empty() {
+        printer.warn("the ejected Dockerfile expects stack-ca.crt in the build context; stack adds it only to generated builds");
+    }
+    Ok(())
+}
+
+/// Creates `path`, failing rather than replacing a file that appeared meanwhile.
+fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let io = |source| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)
+}

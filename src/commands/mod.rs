@@ -1,0 +1,7 @@
+//! One function per subcommand: the only glue between settings, core and engine.
+
+pub mod dockerfile;
+pub mod doctor;
+pub mod eject;
+pub mod project;
+pub mod schema;

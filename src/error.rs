@@ -1,0 +1,66 @@
+//! The library's error type and the one place exit codes are decided.
+
+use std::path::PathBuf;
+
+use crate::detect::error::DetectError;
+use crate::engine::error::EngineError;
+use crate::manifest::error::ManifestError;
+
+/// Exit codes, documented in the README's table.
+pub mod exit {
+    pub const SUCCESS: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const ENGINE_UNREACHABLE: i32 = 3;
+    pub const BUILD_FAILED: i32 = 4;
+    pub const UNHEALTHY: i32 = 5;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no stack.yaml in {} or any parent directory", .0.display())]
+    ManifestNotFound(PathBuf),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("cannot {action} {}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::ManifestNotFound(_) | Error::Manifest(_) | Error::Usage { .. } => exit::USAGE,
+            Error::Detect(_) => exit::USAGE,
+            Error::Engine(engine) => engine.exit_code(),
+            Error::Io { .. } => exit::FAILURE,
+        }
+    }
+
+    /// What the user can do about it, when there is something.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::ManifestNotFound(_) => {
+                Some("run `stack init` to write one, or pass `--file PATH`".to_string())
+            }
+            Error::Manifest(_) => None,
+            Error::Detect(detect) => detect.hint(),
+            Error::Engine(engine) => engine.hint(),
+            Error::Usage { hint, .. } => hint.clone(),
+            Error::Io { .. } => None,
+        }
+    }
+}

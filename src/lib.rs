@@ -1,0 +1,68 @@
+//! stack: one manifest, one command, a healthy polyglot dev environment on Docker.
+
+pub mod cli;
+pub mod commands;
+pub mod detect;
+pub mod diagnostic;
+pub mod dockerfile;
+pub mod engine;
+pub mod error;
+pub mod language;
+pub mod manifest;
+pub mod settings;
+pub mod ui;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, exit};
+use crate::settings::Settings;
+use crate::ui::printer::Printer;
+
+/// Runs stack with these arguments (the program name first) and returns the exit code.
+pub async fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            Printer::new(false).clap(&error);
+            return if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+        }
+    };
+    let settings = match Settings::new(&cli.global) {
+        Ok(settings) => settings,
+        Err(source) => {
+            let error = Error::Io {
+                action: "read the current directory",
+                path: ".".into(),
+                source,
+            };
+            Printer::new(false).error(&error);
+            return error.exit_code();
+        }
+    };
+    let printer = Printer::new(settings.color);
+    match dispatch(cli.command, &settings, &printer).await {
+        Ok(()) => exit::SUCCESS,
+        Err(error) => {
+            printer.error(&error);
+            error.exit_code()
+        }
+    }
+}
+
+async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> Result<(), Error> {
+    match command {
+        Command::Doctor => commands::doctor::doctor(settings, printer).await,
+        Command::Dockerfile { service } => {
+            commands::dockerfile::dockerfile(settings, printer, &service)
+        }
+        Command::Eject { service } => commands::eject::eject(settings, printer, &service),
+        Command::Schema => commands::schema::schema(printer),
+    }
+}

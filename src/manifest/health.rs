@@ -1,0 +1,29 @@
+//! How stack decides that a service is ready.
+
+use std::time::Duration;
+
+/// The probe stack runs against a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// HTTP GET through the published port; any 2xx or 3xx is healthy.
+    Http { path: String },
+    /// A TCP connect through the published port.
+    Tcp,
+    /// A command run inside the container by exec; exit 0 is healthy.
+    Cmd(Vec<String>),
+}
+
+/// A health check with its timing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    pub check: Check,
+    /// Time between probes once the fast start-up polling has backed off.
+    pub interval: Duration,
+    /// How long the service may take to become healthy before `up` fails.
+    pub timeout: Duration,
+}
+
+impl Health {
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+}

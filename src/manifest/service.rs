@@ -1,0 +1,72 @@
+//! A validated service: what to build or run, and how to know it is ready.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::language::{Framework, Language};
+use crate::manifest::health::Health;
+use crate::manifest::volume::Volume;
+
+/// Where a service's image comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Built by stack from a directory inside the project.
+    Build {
+        /// Absolute, normalised path to the service directory.
+        dir: PathBuf,
+        /// The path as written in the manifest, for messages.
+        relative: PathBuf,
+    },
+    /// A ready-made image, used as is.
+    Image(String),
+}
+
+/// Options that only affect how a built service's image is made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Distribution packages installed only in the build stage (compilers, headers).
+    pub build_packages: Vec<String>,
+    /// Distribution packages installed in the runtime image.
+    pub system_packages: Vec<String>,
+    /// Docker build arguments. Never secrets: they end up in the image history.
+    pub args: BTreeMap<String, String>,
+}
+
+/// One service of the stack, validated and with every `${VAR}` resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub name: String,
+    pub source: Source,
+    /// The port the app listens on inside the container.
+    pub port: Option<u16>,
+    /// A fixed host port; `None` lets the engine pick a free one.
+    pub host_port: Option<u16>,
+    /// The host address ports are published on.
+    pub host_ip: String,
+    /// Environment: `env_file` first, then `env` on top.
+    pub env: BTreeMap<String, String>,
+    pub depends_on: Vec<String>,
+    pub health: Option<Health>,
+    /// A one-shot service: success is exit code 0.
+    pub task: bool,
+    /// Overrides the image's or generated start command (argv form).
+    pub command: Option<Vec<String>>,
+    /// Language version pin, e.g. "3.11".
+    pub version: Option<String>,
+    pub language: Option<Language>,
+    pub framework: Option<Framework>,
+    pub build: BuildOptions,
+    pub volumes: Vec<Volume>,
+    /// 1-based line of the service's key in the manifest, for later messages.
+    pub line: usize,
+}
+
+impl Service {
+    /// The directory stack builds from, when it builds this service.
+    pub fn build_dir(&self) -> Option<&std::path::Path> {
+        match &self.source {
+            Source::Build { dir, .. } => Some(dir),
+            Source::Image(_) => None,
+        }
+    }
+}

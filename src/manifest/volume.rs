@@ -1,0 +1,21 @@
+//! A volume or bind mount attached to a service.
+
+use std::path::PathBuf;
+
+/// What is mounted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// A named volume owned by the project (`pgdata:/var/lib/postgresql/data`).
+    Named(String),
+    /// A host directory or file (`./seed:/docker-entrypoint-initdb.d`), absolute.
+    Bind(PathBuf),
+}
+
+/// One mount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Volume {
+    pub source: VolumeSource,
+    /// Absolute path inside the container.
+    pub target: String,
+    pub read_only: bool,
+}

@@ -1,0 +1,46 @@
+//! Arguments, environment and terminal facts, turned into Settings once.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+
+/// Everything a command needs to know about how it was invoked.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `--file`, when given; otherwise the manifest is searched upwards from `cwd`.
+    pub manifest: Option<PathBuf>,
+    pub cwd: PathBuf,
+    /// Colours on stderr.
+    pub color: bool,
+    /// Whether stderr is a terminal (progress bars, prompts).
+    pub interactive: bool,
+    /// Extra CA certificates from `--ca-cert` / `STACK_CA_CERT`.
+    pub ca_certs: Vec<PathBuf>,
+    /// The process environment, read once: `${VAR}` interpolation uses it.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn new(args: &GlobalArgs) -> std::io::Result<Settings> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let interactive = std::io::stderr().is_terminal();
+        let no_color = env.get("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                interactive && !no_color && env.get("TERM").is_none_or(|t| t != "dumb")
+            }
+        };
+        Ok(Settings {
+            manifest: args.file.clone(),
+            cwd: std::env::current_dir()?,
+            color,
+            interactive,
+            ca_certs: args.ca_certs.clone(),
+            env,
+        })
+    }
+}

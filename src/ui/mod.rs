@@ -1,0 +1,4 @@
+//! The only writer to the terminal.
+
+pub mod printer;
+pub mod report;

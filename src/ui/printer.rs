@@ -1,0 +1,62 @@
+//! Writes data to stdout and everything else to stderr.
+
+use std::io::Write;
+
+use crate::error::Error;
+use crate::ui::report;
+
+/// The handle commands use to show things to the user.
+#[derive(Clone, Debug)]
+pub struct Printer {
+    color: bool,
+}
+
+impl Printer {
+    pub fn new(color: bool) -> Printer {
+        Printer { color }
+    }
+
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Command output meant for pipes and files (`stack dockerfile`, `stack schema`).
+    pub fn data(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`stack schema | head`) is not an error worth reporting.
+        let _ = stdout.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = stdout.write_all(b"\n");
+        }
+        let _ = stdout.flush();
+    }
+
+    /// A status line for humans, on stderr.
+    pub fn status(&self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
+    /// A warning, on stderr.
+    pub fn warn(&self, text: &str) {
+        let label = console::Style::new()
+            .yellow()
+            .bold()
+            .force_styling(self.color);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}: {text}",
+            label.apply_to("warning")
+        );
+    }
+
+    pub fn error(&self, error: &Error) {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::render_error(error, self.color).as_bytes());
+    }
+
+    /// clap's own usage and help output, which it formats itself.
+    pub fn clap(&self, error: &clap::Error) {
+        let _ = error.print();
+    }
+}
