@@ -2,3 +2,8 @@
 
 pub mod detection;
 pub mod error;
+pub mod go;
+pub mod java;
+pub mod node;
+pub mod python;
+pub mod rust;

@@ -1,0 +1,10 @@
+//! The one integration-test binary: shared helpers in `common`, one module per area.
+
+mod common;
+mod dockerfiles_go;
+mod dockerfiles_java;
+mod dockerfiles_node;
+mod dockerfiles_python;
+mod dockerfiles_rust;
+mod doctor;
+mod manifest_errors;
