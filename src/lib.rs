@@ -2,9 +2,11 @@
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod detect;
 pub mod diagnostic;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod engine;
 pub mod error;
 pub mod language;

@@ -6,5 +6,6 @@ mod dockerfiles_java;
 mod dockerfiles_node;
 mod dockerfiles_python;
 mod dockerfiles_rust;
+mod dockerignore_docker;
 mod doctor;
 mod manifest_errors;

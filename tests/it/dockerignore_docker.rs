@@ -1,0 +1,116 @@
+//! stack's `.dockerignore` matching against the real thing: the same tree is sent by the
+//! docker CLI's classic builder and by `stack::context::pack`, and the file lists must agree.
+
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use stack::context::{DockerfileSource, pack};
+
+use crate::common::Project;
+
+/// Every rule shape Docker documents, plus the quirks (anchoring, the excluded-directory skip).
+const DOCKERIGNORE: &str = "\
+# comments and blank lines are ignored
+
+*.md
+!README.md
+**/*.pyc
+/build/
+docs/**
+!docs/keep/**
+foo
+logs
+!logs/keep.txt
+vendor
+!**/*.go
+?.tmp
+data[0-9].csv
+./src/../secret.env
+";
+
+const FILES: &[&str] = &[
+    "README.md",
+    "CHANGES.md",
+    "sub/NOTES.md",
+    "app.py",
+    "app.pyc",
+    "pkg/deep/mod.pyc",
+    "pkg/deep/mod.py",
+    "build/out.bin",
+    "src/build/keep.py",
+    "docs/guide/a.txt",
+    "docs/keep/b.txt",
+    "foo",
+    "src/foo",
+    "logs/keep.txt",
+    "logs/drop.txt",
+    "vendor/lib/x.go",
+    "main.go",
+    "a.tmp",
+    "ab.tmp",
+    "data1.csv",
+    "datax.csv",
+    "secret.env",
+    "src/main.py",
+];
+
+#[test]
+fn the_context_matches_what_docker_build_sends() {
+    let project = Project::new();
+    for file in FILES {
+        project.file(file, "x\n");
+    }
+    project.file(".dockerignore", DOCKERIGNORE);
+    project.file("Dockerfile", "FROM stack-fixture/busybox:1\nCOPY . /ctx\n");
+    std::os::unix::fs::symlink("app.py", project.path().join("link.py")).expect("symlink");
+
+    let tag = format!("stack-test-dockerignore:{}", std::process::id());
+    let build = Command::new("docker")
+        .args(["build", "-q", "-t", &tag, "."])
+        .current_dir(project.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .expect("the docker CLI runs");
+    assert!(
+        build.status.success(),
+        "docker build failed: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let listing = Command::new("docker")
+        .args(["run", "--rm", &tag, "find", "/ctx", "!", "-type", "d"])
+        .output()
+        .expect("the docker CLI runs");
+    let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+    assert!(
+        listing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listing.stderr)
+    );
+    let docker: BTreeSet<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .map(|line| line.trim_start_matches("/ctx/").to_string())
+        .collect();
+
+    let context = pack(
+        project.path(),
+        &DockerfileSource::Own,
+        &[],
+        &BTreeMap::new(),
+    )
+    .expect("packs");
+    let mut archive = tar::Archive::new(context.tar.as_slice());
+    let ours: BTreeSet<String> = archive
+        .entries()
+        .expect("a tar")
+        .map(|entry| entry.expect("an entry"))
+        .filter(|entry| entry.header().entry_type() != tar::EntryType::Directory)
+        .map(|entry| entry.path().expect("a path").display().to_string())
+        .collect();
+
+    assert_eq!(ours, docker, "stack's context differs from docker build's");
+    // Guard against both sides agreeing on something trivial.
+    assert!(docker.contains("README.md") && !docker.contains("CHANGES.md"));
+    assert!(docker.contains("logs/keep.txt") && !docker.contains("logs/drop.txt"));
+    assert!(docker.contains("src/foo") && !docker.contains("foo"));
+}
