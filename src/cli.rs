@@ -48,6 +48,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Validate stack.yaml and print it resolved: variables filled in, defaults applied (JSON)
+    Config,
     /// Check that the Docker engine answers and the manifest is valid
     Doctor,
     /// Print the generated Dockerfile of a service

@@ -14,6 +14,8 @@ pub mod exit {
     pub const ENGINE_UNREACHABLE: i32 = 3;
     pub const BUILD_FAILED: i32 = 4;
     pub const UNHEALTHY: i32 = 5;
+    /// Stopped by Ctrl-C, as shells report SIGINT.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,14 @@ impl Error {
             Error::Detect(_) => exit::USAGE,
             Error::Engine(engine) => engine.exit_code(),
             Error::Io { .. } => exit::FAILURE,
+        }
+    }
+
+    /// Extra lines shown under the message (build output, a service's last log lines).
+    pub fn details(&self) -> (&'static str, &[String]) {
+        match self {
+            Error::Engine(engine) => engine.details(),
+            _ => ("", &[]),
         }
     }
 

@@ -9,9 +9,13 @@ pub mod dockerfile;
 pub mod dockerignore;
 pub mod engine;
 pub mod error;
+pub mod event;
 pub mod language;
 pub mod manifest;
+pub mod plan;
 pub mod settings;
+pub mod spec;
+pub mod suggest;
 pub mod ui;
 
 use std::ffi::OsString;
@@ -60,6 +64,7 @@ pub async fn run(args: Vec<OsString>) -> i32 {
 
 async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> Result<(), Error> {
     match command {
+        Command::Config => commands::config::config(settings, printer),
         Command::Doctor => commands::doctor::doctor(settings, printer).await,
         Command::Dockerfile { service } => {
             commands::dockerfile::dockerfile(settings, printer, &service)

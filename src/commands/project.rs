@@ -6,6 +6,7 @@ use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
 use crate::settings::Settings;
+use crate::suggest::did_you_mean;
 
 /// The manifest for this invocation, validated.
 pub fn load_manifest(settings: &Settings) -> Result<Manifest, Error> {
@@ -29,19 +30,9 @@ pub fn find_service<'m>(manifest: &'m Manifest, name: &str) -> Result<&'m Servic
     if let Some(service) = manifest.services.get(name) {
         return Ok(service);
     }
-    let closest = manifest
-        .services
-        .keys()
-        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate);
-    let names: Vec<&str> = manifest.services.keys().map(String::as_str).collect();
+    let names = manifest.services.keys().map(String::as_str);
     Err(Error::Usage {
         message: format!("no service `{name}` in {}", manifest.file.display()),
-        hint: Some(match closest {
-            Some(candidate) => format!("did you mean `{candidate}`?"),
-            None => format!("services are: {}", names.join(", ")),
-        }),
+        hint: Some(did_you_mean(name, names, "services are")),
     })
 }

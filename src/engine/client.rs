@@ -68,6 +68,11 @@ impl Engine {
         })
     }
 
+    /// The bollard handle, for the other engine files only.
+    pub(crate) fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
     pub async fn version(&self) -> Result<EngineVersion, EngineError> {
         let version = self
             .docker

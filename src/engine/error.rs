@@ -1,4 +1,6 @@
-//! Failures talking to the Docker engine.
+//! Failures talking to the Docker engine or running what it started.
+
+use std::time::Duration;
 
 use crate::error::exit;
 
@@ -28,6 +30,48 @@ pub enum EngineError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error("service `{service}`: build failed{}: {message}", .step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default())]
+    BuildFailed {
+        service: String,
+        /// "Step 4/9 : RUN pip install -r requirements.txt".
+        step: Option<String>,
+        message: String,
+        /// The failing step's output, last lines.
+        output: Vec<String>,
+    },
+    #[error("service `{service}` exited with code {exit_code}{}", if *.task { " (task)" } else { "" })]
+    Crashed {
+        service: String,
+        exit_code: i64,
+        task: bool,
+        logs: Vec<String>,
+    },
+    #[error("service `{service}` did not become healthy within {}: {last_error}", humantime::format_duration(*.timeout))]
+    Unhealthy {
+        service: String,
+        timeout: Duration,
+        last_error: String,
+        logs: Vec<String>,
+    },
+    #[error("service `{service}`: host port {host_ip}:{port} is already in use")]
+    PortInUse {
+        service: String,
+        host_ip: String,
+        port: u16,
+    },
+    #[error("{what} `{name}` exists but does not belong to project `{project}`")]
+    Foreign {
+        what: &'static str,
+        name: String,
+        project: String,
+    },
+    #[error("service `{dependent}` cannot start: `{dependency}` failed")]
+    DependencyFailed {
+        dependent: String,
+        dependency: String,
+    },
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl EngineError {
@@ -36,7 +80,25 @@ impl EngineError {
             EngineError::Unreachable { .. }
             | EngineError::Refused { .. }
             | EngineError::Context { .. } => exit::ENGINE_UNREACHABLE,
-            EngineError::Request { .. } => exit::FAILURE,
+            EngineError::BuildFailed { .. } => exit::BUILD_FAILED,
+            EngineError::Crashed { .. }
+            | EngineError::Unhealthy { .. }
+            | EngineError::DependencyFailed { .. } => exit::UNHEALTHY,
+            EngineError::Interrupted => exit::INTERRUPTED,
+            EngineError::Request { .. }
+            | EngineError::PortInUse { .. }
+            | EngineError::Foreign { .. } => exit::FAILURE,
+        }
+    }
+
+    /// Lines shown under the error: build output or the service's last log lines.
+    pub fn details(&self) -> (&'static str, &[String]) {
+        match self {
+            EngineError::BuildFailed { output, .. } => ("output of the failing step", output),
+            EngineError::Crashed { logs, .. } | EngineError::Unhealthy { logs, .. } => {
+                ("last log lines", logs)
+            }
+            _ => ("", &[]),
         }
     }
 
@@ -53,7 +115,18 @@ impl EngineError {
             EngineError::Context { reason, .. } => Some(format!(
                 "{reason}; run `docker context use default` or set DOCKER_HOST"
             )),
-            EngineError::Request { .. } => None,
+            EngineError::BuildFailed { service, .. } => Some(format!(
+                "`stack dockerfile {service}` shows the Dockerfile; `stack build {service}` retries just this build"
+            )),
+            EngineError::Crashed { service, .. } => Some(format!("`stack logs {service}` shows everything it printed")),
+            EngineError::Unhealthy { service, .. } => Some(format!(
+                "check that `{service}` listens on 0.0.0.0 at the manifest's `port`, or raise `health.timeout`"
+            )),
+            EngineError::PortInUse { service, port, .. } => Some(format!(
+                "stop what uses port {port}, or remove `host_port` from `{service}` to let the engine pick a free port"
+            )),
+            EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
+            EngineError::DependencyFailed { .. } | EngineError::Request { .. } | EngineError::Interrupted => None,
         }
     }
 }

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::manifest::gateway::Gateway;
 use crate::manifest::service::Service;
 
 /// A `stack.yaml` after parsing, interpolation and validation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Manifest {
     /// Project name: labels every container, network and volume.
     pub name: String,

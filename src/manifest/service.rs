@@ -3,18 +3,22 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::language::{Framework, Language};
 use crate::manifest::health::Health;
 use crate::manifest::volume::Volume;
 
 /// Where a service's image comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Source {
     /// Built by stack from a directory inside the project.
     Build {
         /// Absolute, normalised path to the service directory.
         dir: PathBuf,
         /// The path as written in the manifest, for messages.
+        #[serde(skip)]
         relative: PathBuf,
     },
     /// A ready-made image, used as is.
@@ -22,7 +26,7 @@ pub enum Source {
 }
 
 /// Options that only affect how a built service's image is made.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BuildOptions {
     /// Distribution packages installed only in the build stage (compilers, headers).
     pub build_packages: Vec<String>,
@@ -33,7 +37,7 @@ pub struct BuildOptions {
 }
 
 /// One service of the stack, validated and with every `${VAR}` resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Service {
     pub name: String,
     pub source: Source,
@@ -58,6 +62,7 @@ pub struct Service {
     pub build: BuildOptions,
     pub volumes: Vec<Volume>,
     /// 1-based line of the service's key in the manifest, for later messages.
+    #[serde(skip)]
     pub line: usize,
 }
 

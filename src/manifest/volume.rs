@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 /// What is mounted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum VolumeSource {
     /// A named volume owned by the project (`pgdata:/var/lib/postgresql/data`).
     Named(String),
@@ -12,7 +15,7 @@ pub enum VolumeSource {
 }
 
 /// One mount.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Volume {
     pub source: VolumeSource,
     /// Absolute path inside the container.

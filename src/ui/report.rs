@@ -51,6 +51,13 @@ pub fn render_error(error: &Error, color: bool) -> String {
         last = text;
         cause = inner.source();
     }
+    let (label, lines) = error.details();
+    if !lines.is_empty() {
+        let _ = writeln!(out, "  {label}:");
+        for line in lines {
+            let _ = writeln!(out, "    {} {line}", palette.gutter.apply_to("|"));
+        }
+    }
     if let Some(hint) = error.hint() {
         let _ = writeln!(out, "  {}: {hint}", palette.hint.apply_to("hint"));
     }

@@ -9,14 +9,14 @@ use assert_cmd::Command;
 use stack::manifest::service::{BuildOptions, Service, Source};
 
 /// `tests/fixtures/<name>`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
 }
 
 /// A built service at `dir` with everything else at its default, as the manifest would give it.
-pub fn service_at(name: &str, dir: &Path) -> Service {
+pub(crate) fn service_at(name: &str, dir: &Path) -> Service {
     Service {
         name: name.to_string(),
         source: Source::Build {
@@ -41,7 +41,7 @@ pub fn service_at(name: &str, dir: &Path) -> Service {
 }
 
 /// `stack` with a clean environment: no colour, no engine or manifest settings leaking in.
-pub fn stack(dir: &Path) -> Command {
+pub(crate) fn stack(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("stack").expect("the stack binary is built for tests");
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
@@ -51,30 +51,30 @@ pub fn stack(dir: &Path) -> Command {
 }
 
 /// A temporary project: write files into it, then run `stack` there.
-pub struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
 impl Project {
-    pub fn new() -> Project {
+    pub(crate) fn new() -> Project {
         Project {
             dir: tempfile::tempdir().expect("a temporary directory"),
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes `text` to `relative`, creating parent directories.
-    pub fn file(&self, relative: &str, text: &str) -> &Project {
+    pub(crate) fn file(&self, relative: &str, text: &str) -> &Project {
         let path = self.dir.path().join(relative);
         std::fs::create_dir_all(path.parent().expect("a file has a parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write a project file");
         self
     }
 
-    pub fn stack(&self) -> Command {
+    pub(crate) fn stack(&self) -> Command {
         stack(self.dir.path())
     }
 }

@@ -9,3 +9,4 @@ mod dockerfiles_rust;
 mod dockerignore_docker;
 mod doctor;
 mod manifest_errors;
+mod schema;

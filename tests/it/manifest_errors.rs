@@ -1,1 +1,168 @@
-//! (placeholder: filled by the work on this area)
+//! What a user sees for each kind of manifest mistake: every problem at once, with file,
+//! line, column, service and a hint; exit code 2.
+
+use crate::common::Project;
+
+/// Runs `stack config` in a project holding `manifest` and returns stderr of the failure.
+fn problems(project: &Project, manifest: &str) -> String {
+    project.file("stack.yaml", manifest);
+    let output = project.stack().arg("config").output().expect("stack runs");
+    assert_eq!(output.status.code(), Some(2), "manifest errors exit with 2");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout when the manifest is invalid"
+    );
+    String::from_utf8(output.stderr).expect("utf-8")
+}
+
+fn with_service_dirs() -> Project {
+    let project = Project::new();
+    project.file("api/app.py", "print('hi')\n");
+    project.file("web/server.js", "\n");
+    project
+}
+
+#[test]
+fn unknown_keys_suggest_the_nearest_valid_key() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "servics: {}\nservices:\n  api:\n    path: ./api\n    prot: 8000\n    health: { htp: /healthz }\n",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "\
+services:
+  api:
+    path: ./api
+    port: 70000
+    depends_on: [db, cahce]
+  web:
+    path: ./web
+    image: node:22
+  db:
+    env: { POSTGRES_PASSWORD: app }
+",
+    );
+    insta::assert_snapshot!(text);
+    assert!(
+        text.ends_with("error: stack.yaml is invalid (4 problems)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_dependency_cycle_is_shown_with_its_path() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "\
+services:
+  api: { path: ./api, depends_on: [worker] }
+  worker: { path: ./web, depends_on: [queue] }
+  queue: { image: redis:7, depends_on: [api] }
+  web: { path: ./web, depends_on: [web] }
+",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_path_outside_the_project_or_missing_is_an_error() {
+    let project = with_service_dirs();
+    project.file("../outside-stack-test/app.py", "\n");
+    let text = problems(
+        &project,
+        "services:\n  api: { path: ../outside-stack-test }\n  web: { path: ./nowhere }\n",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn names_ports_and_values_are_checked() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "\
+name: My Project
+services:
+  My_API:
+    path: ./api
+    port: http
+  web:
+    path: ./web
+    port: 3000
+    host_port: 0
+    task: yes
+    health: { http: healthz, timeout: soon }
+    build: { build_packages: [\"g++; rm -rf /\"] }
+    volumes: [\"data:relative/path\"]
+",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn required_variables_are_named_and_defaults_come_from_dotenv() {
+    let project = with_service_dirs();
+    project.file(".env", "API_PORT=9000\n");
+    project.file(
+        "stack.yaml",
+        "services:\n  api:\n    path: ./api\n    port: ${API_PORT:-8000}\n    env: { GREETING: \"${GREETING:-hello} $$HOME\" }\n",
+    );
+    let output = project.stack().arg("config").output().expect("stack runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(config["services"]["api"]["port"], 9000);
+    assert_eq!(config["services"]["api"]["env"]["GREETING"], "hello $HOME");
+
+    // The environment wins over .env.
+    let output = project
+        .stack()
+        .arg("config")
+        .env("API_PORT", "9100")
+        .output()
+        .expect("stack runs");
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(config["services"]["api"]["port"], 9100);
+
+    let text = problems(
+        &project,
+        "services:\n  api:\n    path: ./api\n    env: { TOKEN: \"${API_TOKEN:?create one at /settings/tokens}\" }\n",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn invalid_yaml_points_at_the_line() {
+    let project = with_service_dirs();
+    let text = problems(&project, "services:\n  api:\n    path: ./api\n   port: 1\n");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn gateway_routes_must_name_services_with_ports() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "\
+services:
+  api: { path: ./api, port: 8000 }
+  worker: { path: ./web }
+gateway:
+  port: 8080
+  routes: { /api/: api, /jobs/: worker, /: wbe, nope: api }
+",
+    );
+    insta::assert_snapshot!(text);
+}

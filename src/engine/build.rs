@@ -1,0 +1,139 @@
+//! Building one image with the engine's classic builder, from an in-memory context.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Instant;
+
+use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
+use futures_util::StreamExt;
+
+use crate::context::BuildContext;
+use crate::engine::client::Engine;
+use crate::engine::error::EngineError;
+use crate::event::Event;
+use crate::spec::label;
+
+/// How many lines of a failing step's output the error shows.
+const KEPT_LINES: usize = 30;
+
+/// One image to build.
+#[derive(Clone, Debug)]
+pub struct BuildRequest {
+    pub project: String,
+    pub service: String,
+    pub tag: String,
+    pub context: BuildContext,
+    pub args: BTreeMap<String, String>,
+}
+
+impl Engine {
+    /// Whether an image with this reference exists.
+    pub async fn has_image(&self, reference: &str) -> Result<bool, EngineError> {
+        match self.docker().inspect_image(reference).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(source) => Err(EngineError::Request {
+                action: format!("inspect image {reference}"),
+                source,
+            }),
+        }
+    }
+
+    /// Builds the image and tags it; reports steps and output as events.
+    pub async fn build(
+        &self,
+        request: BuildRequest,
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Result<(), EngineError> {
+        let started = Instant::now();
+        let service = request.service.clone();
+        events(Event::BuildStarted {
+            service: service.clone(),
+        });
+        let labels: HashMap<String, String> = HashMap::from([
+            (label::PROJECT.to_string(), request.project.clone()),
+            (label::SERVICE.to_string(), request.service.clone()),
+            (
+                label::CONTEXT_HASH.to_string(),
+                request.context.hash.clone(),
+            ),
+        ]);
+        let args: HashMap<String, String> = request.args.into_iter().collect();
+        let options = BuildImageOptionsBuilder::default()
+            .dockerfile("Dockerfile")
+            .t(&request.tag)
+            .rm(true)
+            .forcerm(true)
+            .labels(&labels)
+            .buildargs(&args)
+            // The classic builder exists on every engine since 1.x; BuildKit needs a session.
+            .version(BuilderVersion::BuilderV1)
+            .build();
+        let body = bollard::body_full(request.context.tar.into());
+        let mut stream = self.docker().build_image(options, None, Some(body));
+        let mut step: Option<String> = None;
+        let mut output: VecDeque<String> = VecDeque::new();
+        while let Some(item) = stream.next().await {
+            let info = match item {
+                Ok(info) => info,
+                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                    return Err(failed(&service, step, error, output));
+                }
+                Err(source) => {
+                    return Err(EngineError::BuildFailed {
+                        service,
+                        step,
+                        message: source.to_string(),
+                        output: output.into(),
+                    });
+                }
+            };
+            if let Some(message) = info.error_detail.and_then(|d| d.message) {
+                return Err(failed(&service, step, message, output));
+            }
+            let Some(text) = info.stream else {
+                continue;
+            };
+            for line in text.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
+                if line.starts_with("Step ") && line.contains(" : ") {
+                    step = Some(line.to_string());
+                    output.clear();
+                    events(Event::BuildStep {
+                        service: service.clone(),
+                        step: line.to_string(),
+                    });
+                } else {
+                    if output.len() == KEPT_LINES {
+                        output.pop_front();
+                    }
+                    output.push_back(line.to_string());
+                    events(Event::BuildOutput {
+                        service: service.clone(),
+                        line: line.to_string(),
+                    });
+                }
+            }
+        }
+        events(Event::BuildFinished {
+            service,
+            image: request.tag,
+            took: started.elapsed(),
+        });
+        Ok(())
+    }
+}
+
+fn failed(
+    service: &str,
+    step: Option<String>,
+    message: String,
+    output: VecDeque<String>,
+) -> EngineError {
+    EngineError::BuildFailed {
+        service: service.to_string(),
+        step,
+        message: message.trim().to_string(),
+        output: output.into(),
+    }
+}

@@ -1,0 +1,322 @@
+//! Containers: create from a spec, start, stop, remove, inspect, and read their logs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bollard::container::LogOutput;
+use bollard::models::{
+    ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, HostConfig, Mount, MountType,
+    NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+
+use crate::engine::client::Engine;
+use crate::engine::error::EngineError;
+use crate::plan::ObservedContainer;
+use crate::spec::{ContainerSpec, label};
+
+/// A container of a project, as listed by the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectContainer {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub image: String,
+    /// `running`, `exited`, `created`, …
+    pub state: String,
+    /// The engine's human status: "Up 3 minutes", "Exited (1) 2 seconds ago".
+    pub status: String,
+    pub created: i64,
+    pub labels: BTreeMap<String, String>,
+    /// (container port, host ip, host port) for each published port.
+    pub ports: Vec<(u16, String, u16)>,
+}
+
+impl ProjectContainer {
+    pub fn running(&self) -> bool {
+        self.state == "running"
+    }
+
+    /// The exit code the engine's status line reports for a stopped container.
+    pub fn exit_code(&self) -> Option<i64> {
+        let rest = self.status.strip_prefix("Exited (")?;
+        rest.split(')').next()?.parse().ok()
+    }
+
+    pub fn observed(&self) -> ObservedContainer {
+        ObservedContainer {
+            id: self.id.clone(),
+            running: self.running(),
+            exit_code: self.exit_code(),
+            config_hash: self.labels.get(label::CONFIG_HASH).cloned(),
+            config_parts: self.labels.get(label::CONFIG_PARTS).cloned(),
+        }
+    }
+}
+
+/// What a started container looks like from outside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerState {
+    pub running: bool,
+    pub exit_code: Option<i64>,
+    /// The engine-chosen (or fixed) host port of the service's port.
+    pub host_port: Option<u16>,
+    /// The container's address on the project network.
+    pub ip: Option<String>,
+    pub started_at: Option<String>,
+}
+
+fn request(action: String) -> impl FnOnce(bollard::errors::Error) -> EngineError {
+    move |source| EngineError::Request { action, source }
+}
+
+fn is_status(error: &bollard::errors::Error, code: u16) -> bool {
+    matches!(error, bollard::errors::Error::DockerResponseServerError { status_code, .. } if *status_code == code)
+}
+
+impl Engine {
+    /// Every container carrying the project's label, running or not.
+    pub async fn project_containers(
+        &self,
+        project: &str,
+    ) -> Result<Vec<ProjectContainer>, EngineError> {
+        let filters = HashMap::from([(
+            "label".to_string(),
+            vec![format!("{}={project}", label::PROJECT)],
+        )]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker()
+            .list_containers(Some(options))
+            .await
+            .map_err(request("list containers".to_string()))?;
+        let mut out: Vec<ProjectContainer> = list
+            .into_iter()
+            .filter_map(|c| {
+                let labels: BTreeMap<String, String> =
+                    c.labels.unwrap_or_default().into_iter().collect();
+                let service = labels.get(label::SERVICE)?.clone();
+                Some(ProjectContainer {
+                    id: c.id?,
+                    name: c
+                        .names
+                        .and_then(|n| n.into_iter().next())
+                        .map(|n| n.trim_start_matches('/').to_string())
+                        .unwrap_or_default(),
+                    service,
+                    image: c.image.unwrap_or_default(),
+                    state: c
+                        .state
+                        .map(|s| match s {
+                            ContainerSummaryStateEnum::EMPTY => String::new(),
+                            other => other.to_string(),
+                        })
+                        .unwrap_or_default(),
+                    status: c.status.unwrap_or_default(),
+                    created: c.created.unwrap_or_default(),
+                    labels,
+                    ports: c
+                        .ports
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|p| {
+                            Some((p.private_port, p.ip.unwrap_or_default(), p.public_port?))
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.service.cmp(&b.service));
+        Ok(out)
+    }
+
+    /// Creates the container for a spec; a same-named container without our label is refused.
+    pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
+        let port_key = spec
+            .publish
+            .as_ref()
+            .map(|p| format!("{}/tcp", p.container_port));
+        let port_bindings = spec.publish.as_ref().map(|p| {
+            HashMap::from([(
+                format!("{}/tcp", p.container_port),
+                Some(vec![PortBinding {
+                    host_ip: Some(p.host_ip.clone()),
+                    host_port: Some(p.host_port.map(|h| h.to_string()).unwrap_or_default()),
+                }]),
+            )])
+        });
+        let mounts = spec
+            .mounts
+            .iter()
+            .map(|m| Mount {
+                target: Some(m.target.clone()),
+                source: Some(m.source.clone()),
+                typ: Some(if m.kind == "bind" {
+                    MountType::BIND
+                } else {
+                    MountType::VOLUME
+                }),
+                read_only: Some(m.read_only),
+                ..Default::default()
+            })
+            .collect();
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            cmd: spec.command.clone(),
+            labels: Some(spec.labels().into_iter().collect()),
+            exposed_ports: port_key.map(|k| vec![k]),
+            host_config: Some(HostConfig {
+                // An init as PID 1 forwards signals and reaps zombies, so stop is prompt.
+                init: Some(true),
+                port_bindings,
+                mounts: Some(mounts),
+                network_mode: Some(spec.network.clone()),
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::NO),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            }),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    spec.network.clone(),
+                    EndpointSettings {
+                        aliases: Some(vec![spec.service.clone()]),
+                        ..Default::default()
+                    },
+                )])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::default()
+            .name(&spec.name)
+            .build();
+        match self.docker().create_container(Some(options), body).await {
+            Ok(response) => Ok(response.id),
+            Err(error) if is_status(&error, 409) => Err(EngineError::Foreign {
+                what: "container",
+                name: spec.name.clone(),
+                project: spec.project.clone(),
+            }),
+            Err(source) => Err(EngineError::Request {
+                action: format!("create container {}", spec.name),
+                source,
+            }),
+        }
+    }
+
+    pub async fn start_container(&self, id: &str) -> Result<(), EngineError> {
+        self.docker()
+            .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+            .await
+            .map_err(request(format!("start container {id}")))
+    }
+
+    /// Stops with SIGTERM, then SIGKILL after `timeout` seconds; a stopped container is fine.
+    pub async fn stop_container(&self, id: &str, timeout: i32) -> Result<(), EngineError> {
+        let options = StopContainerOptionsBuilder::default().t(timeout).build();
+        match self.docker().stop_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(error) if is_status(&error, 304) || is_status(&error, 404) => Ok(()),
+            Err(source) => Err(EngineError::Request {
+                action: format!("stop container {id}"),
+                source,
+            }),
+        }
+    }
+
+    /// Removes a container (force stops it); anonymous volumes go with it, named ones stay.
+    pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
+        let options = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        match self.docker().remove_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(error) if is_status(&error, 404) => Ok(()),
+            Err(source) => Err(EngineError::Request {
+                action: format!("remove container {id}"),
+                source,
+            }),
+        }
+    }
+
+    pub async fn container_state(
+        &self,
+        id: &str,
+        port: Option<u16>,
+        network: &str,
+    ) -> Result<ContainerState, EngineError> {
+        let inspect = self
+            .docker()
+            .inspect_container(
+                id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+            .map_err(request(format!("inspect container {id}")))?;
+        let state = inspect.state.unwrap_or_default();
+        let settings = inspect.network_settings.unwrap_or_default();
+        let host_port = port.and_then(|port| {
+            settings
+                .ports
+                .as_ref()?
+                .get(&format!("{port}/tcp"))?
+                .as_ref()?
+                .iter()
+                .find_map(|binding| binding.host_port.as_ref()?.parse().ok())
+        });
+        let ip = settings
+            .networks
+            .as_ref()
+            .and_then(|n| n.get(network))
+            .and_then(|e| e.ip_address.clone())
+            .filter(|ip| !ip.is_empty());
+        Ok(ContainerState {
+            running: state.running.unwrap_or(false),
+            exit_code: if state.running.unwrap_or(false) {
+                None
+            } else {
+                state.exit_code
+            },
+            host_port,
+            ip,
+            started_at: state.started_at,
+        })
+    }
+
+    /// The last `lines` lines the container wrote, stdout and stderr interleaved.
+    pub async fn tail_logs(&self, id: &str, lines: usize) -> Vec<String> {
+        let options = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&lines.to_string())
+            .build();
+        let mut stream = self.docker().logs(id, Some(options));
+        let mut out = Vec::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            push_lines(&mut out, &chunk);
+        }
+        out
+    }
+}
+
+/// Splits a log chunk into lines (engines send whole lines per frame when not on a TTY).
+pub fn push_lines(out: &mut Vec<String>, chunk: &LogOutput) {
+    let bytes = match chunk {
+        LogOutput::StdOut { message }
+        | LogOutput::StdErr { message }
+        | LogOutput::Console { message } => message,
+        LogOutput::StdIn { .. } => return,
+    };
+    for line in String::from_utf8_lossy(bytes).lines() {
+        out.push(line.trim_end().to_string());
+    }
+}

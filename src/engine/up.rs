@@ -1,0 +1,408 @@
+//! Bringing a project up: one task per service that builds (bounded), waits for its own
+//! dependencies, starts its container and waits until it is healthy (tasks: exited 0).
+//!
+//! Services form a DAG, not levels: each starts the moment its own dependencies are ready.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use crate::engine::build::BuildRequest;
+use crate::engine::client::Engine;
+use crate::engine::error::EngineError;
+use crate::engine::health::{Probe, backoff};
+use crate::event::{Event, Events};
+use crate::manifest::health::Health;
+use crate::plan::ContainerAction;
+use crate::spec::ContainerSpec;
+
+/// How many log lines a failure report shows.
+const FAILURE_LOG_LINES: usize = 20;
+
+/// Everything needed to bring one service up.
+#[derive(Clone, Debug)]
+pub struct ServiceRun {
+    pub spec: ContainerSpec,
+    pub action: ContainerAction,
+    /// The existing container, for keep, start and recreate.
+    pub existing: Option<String>,
+    /// Present when the image must be built first.
+    pub build: Option<BuildRequest>,
+    pub depends_on: Vec<String>,
+    pub health: Option<Health>,
+}
+
+/// A whole `up`.
+#[derive(Clone, Debug)]
+pub struct UpRequest {
+    pub project: String,
+    pub network: String,
+    pub create_network: bool,
+    /// (full name, name in the manifest) of volumes to create.
+    pub create_volumes: Vec<(String, String)>,
+    /// In start order.
+    pub services: Vec<ServiceRun>,
+    /// Parallel builds.
+    pub jobs: usize,
+}
+
+/// A service that is up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ready {
+    pub service: String,
+    pub container: String,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Pending,
+    Ready,
+    Failed,
+}
+
+impl Engine {
+    /// Fails before anything is created when a fixed host port is taken by someone else.
+    pub fn check_ports(&self, request: &UpRequest) -> Result<(), EngineError> {
+        for run in &request.services {
+            // A kept or recreated container holds its own port; that is not a conflict.
+            if !matches!(run.action, ContainerAction::Create | ContainerAction::Start) {
+                continue;
+            }
+            let Some(publish) = &run.spec.publish else {
+                continue;
+            };
+            let Some(port) = publish.host_port else {
+                continue;
+            };
+            if TcpListener::bind((publish.host_ip.as_str(), port)).is_err() {
+                return Err(EngineError::PortInUse {
+                    service: run.spec.service.clone(),
+                    host_ip: publish.host_ip.clone(),
+                    port,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn up(&self, request: UpRequest, events: &Events) -> Result<Vec<Ready>, EngineError> {
+        self.check_ports(&request)?;
+        if request.create_network {
+            match self.network_owner(&request.network).await? {
+                None => {
+                    self.create_network(&request.project, &request.network)
+                        .await?;
+                    let _ = events.send(Event::NetworkCreated {
+                        name: request.network.clone(),
+                    });
+                }
+                Some(Some(owner)) if owner == request.project => {}
+                Some(_) => {
+                    return Err(EngineError::Foreign {
+                        what: "network",
+                        name: request.network.clone(),
+                        project: request.project.clone(),
+                    });
+                }
+            }
+        }
+        for (name, short) in &request.create_volumes {
+            if self.volume_exists(name).await? {
+                return Err(EngineError::Foreign {
+                    what: "volume",
+                    name: name.clone(),
+                    project: request.project.clone(),
+                });
+            }
+            self.create_volume(&request.project, name, short).await?;
+            let _ = events.send(Event::VolumeCreated { name: name.clone() });
+        }
+
+        let builds = Arc::new(Semaphore::new(request.jobs.max(1)));
+        let mut senders = BTreeMap::new();
+        let mut receivers = BTreeMap::new();
+        for run in &request.services {
+            let (tx, rx) = watch::channel(Status::Pending);
+            senders.insert(run.spec.service.clone(), tx);
+            receivers.insert(run.spec.service.clone(), rx);
+        }
+        let mut tasks = JoinSet::new();
+        for run in request.services {
+            let deps: Vec<(String, watch::Receiver<Status>)> = run
+                .depends_on
+                .iter()
+                .filter_map(|d| receivers.get(d).map(|rx| (d.clone(), rx.clone())))
+                .collect();
+            let done = senders
+                .remove(&run.spec.service)
+                .expect("one sender per service");
+            let engine = self.clone();
+            let events = events.clone();
+            let builds = builds.clone();
+            tasks.spawn(async move {
+                let result = engine.run_service(run, deps, builds, &events).await;
+                let _ = done.send(if result.is_ok() {
+                    Status::Ready
+                } else {
+                    Status::Failed
+                });
+                result
+            });
+        }
+        let mut ready = Vec::new();
+        let mut dependency_failure = None;
+        while let Some(joined) = tasks.join_next().await {
+            match joined.expect("service tasks do not panic") {
+                Ok(service) => ready.push(service),
+                // Report the root cause, not the services that were waiting on it.
+                Err(error @ EngineError::DependencyFailed { .. }) => {
+                    dependency_failure.get_or_insert(error);
+                }
+                Err(error) => {
+                    tasks.abort_all();
+                    return Err(error);
+                }
+            }
+        }
+        match dependency_failure {
+            Some(error) => Err(error),
+            None => Ok(ready),
+        }
+    }
+
+    async fn run_service(
+        &self,
+        run: ServiceRun,
+        deps: Vec<(String, watch::Receiver<Status>)>,
+        builds: Arc<Semaphore>,
+        events: &Events,
+    ) -> Result<Ready, EngineError> {
+        let service = run.spec.service.clone();
+        let emit = |event: Event| {
+            let _ = events.send(event);
+        };
+        if let Some(build) = run.build.clone() {
+            let _permit = builds
+                .acquire()
+                .await
+                .expect("the build semaphore is never closed");
+            self.build(build, &emit).await?;
+        }
+        let waiting: Vec<String> = deps
+            .iter()
+            .filter(|(_, rx)| *rx.borrow() != Status::Ready)
+            .map(|(name, _)| name.clone())
+            .collect();
+        if !waiting.is_empty() {
+            emit(Event::Waiting {
+                service: service.clone(),
+                on: waiting,
+            });
+        }
+        for (name, mut rx) in deps {
+            loop {
+                let status = *rx.borrow_and_update();
+                match status {
+                    Status::Ready => break,
+                    Status::Failed => {
+                        return Err(EngineError::DependencyFailed {
+                            dependent: service.clone(),
+                            dependency: name,
+                        });
+                    }
+                    Status::Pending => {
+                        if rx.changed().await.is_err() {
+                            return Err(EngineError::DependencyFailed {
+                                dependent: service.clone(),
+                                dependency: name,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+
+        let started = Instant::now();
+        let container = match (&run.action, &run.existing) {
+            (ContainerAction::Keep, Some(id)) => {
+                emit(Event::ContainerUnchanged {
+                    service: service.clone(),
+                });
+                id.clone()
+            }
+            (ContainerAction::Start, Some(id)) => {
+                self.start_container(id).await?;
+                emit(Event::ContainerStarted {
+                    service: service.clone(),
+                });
+                id.clone()
+            }
+            (ContainerAction::Recreate { changed }, Some(old)) => {
+                self.remove_container(old).await?;
+                let id = self.create_container(&run.spec).await?;
+                emit(Event::ContainerRecreated {
+                    service: service.clone(),
+                    reason: format!("{} changed", changed.join(", ")),
+                });
+                self.start_container(&id).await?;
+                emit(Event::ContainerStarted {
+                    service: service.clone(),
+                });
+                id
+            }
+            _ => {
+                let id = self.create_container(&run.spec).await?;
+                emit(Event::ContainerCreated {
+                    service: service.clone(),
+                });
+                self.start_container(&id).await?;
+                emit(Event::ContainerStarted {
+                    service: service.clone(),
+                });
+                id
+            }
+        };
+
+        if run.spec.task {
+            if run.action != ContainerAction::Keep {
+                let code = self.wait_exit(&container).await;
+                if code != 0 {
+                    return Err(EngineError::Crashed {
+                        service,
+                        exit_code: code,
+                        task: true,
+                        logs: self.tail_logs(&container, FAILURE_LOG_LINES).await,
+                    });
+                }
+            }
+            emit(Event::Completed {
+                service: service.clone(),
+                took: started.elapsed(),
+            });
+            return Ok(Ready {
+                service,
+                container,
+                url: None,
+            });
+        }
+
+        let url = self.wait_healthy(&run, &container).await?;
+        emit(Event::Healthy {
+            service: service.clone(),
+            url: url.clone(),
+            took: started.elapsed(),
+        });
+        Ok(Ready {
+            service,
+            container,
+            url,
+        })
+    }
+
+    /// Waits for the container to stop and returns its exit code.
+    async fn wait_exit(&self, container: &str) -> i64 {
+        let mut stream = self.docker().wait_container(
+            container,
+            None::<bollard::query_parameters::WaitContainerOptions>,
+        );
+        match stream.next().await {
+            Some(Ok(response)) => response.status_code,
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+            // The wait itself failed (engine gone): ask once more for the recorded code.
+            _ => self
+                .container_state(container, None, "")
+                .await
+                .ok()
+                .and_then(|s| s.exit_code)
+                .unwrap_or(-1),
+        }
+    }
+
+    /// Polls the service's probe until it passes, the container exits, or the timeout.
+    async fn wait_healthy(
+        &self,
+        run: &ServiceRun,
+        container: &str,
+    ) -> Result<Option<String>, EngineError> {
+        let service = &run.spec.service;
+        let port = run.spec.publish.as_ref().map(|p| p.container_port);
+        let state = self
+            .container_state(container, port, &run.spec.network)
+            .await?;
+        let address = match (&run.spec.publish, state.host_port) {
+            (Some(publish), Some(host_port)) => {
+                Some(format!("{}:{host_port}", connect_ip(&publish.host_ip)))
+            }
+            _ => None,
+        };
+        let url = address.as_ref().map(|a| format!("http://{a}"));
+        let probe = run
+            .health
+            .as_ref()
+            .and_then(|h| Probe::new(&h.check, address.clone(), container).map(|p| (h, p)));
+        let Some((health, probe)) = probe else {
+            // Nothing to probe: running is ready, unless it already stopped.
+            if !state.running {
+                return Err(self
+                    .crashed(run, container, state.exit_code.unwrap_or(-1))
+                    .await);
+            }
+            return Ok(url);
+        };
+        let deadline = Instant::now() + health.timeout;
+        let exited = self.wait_exit(container);
+        tokio::pin!(exited);
+        let mut delays = backoff(
+            probe
+                .poll_cap()
+                .min(health.interval.max(Duration::from_millis(10))),
+        );
+        let mut last_error;
+        loop {
+            tokio::select! {
+                code = &mut exited => return Err(self.crashed(run, container, code).await),
+                result = self.probe(&probe) => match result {
+                    Ok(()) => return Ok(url),
+                    Err(error) => last_error = error,
+                },
+            }
+            if Instant::now() >= deadline {
+                return Err(EngineError::Unhealthy {
+                    service: service.clone(),
+                    timeout: health.timeout,
+                    last_error,
+                    logs: self.tail_logs(container, FAILURE_LOG_LINES).await,
+                });
+            }
+            let delay = delays.next().expect("backoff never ends");
+            tokio::select! {
+                code = &mut exited => return Err(self.crashed(run, container, code).await),
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+
+    async fn crashed(&self, run: &ServiceRun, container: &str, exit_code: i64) -> EngineError {
+        EngineError::Crashed {
+            service: run.spec.service.clone(),
+            exit_code,
+            task: false,
+            logs: self.tail_logs(container, FAILURE_LOG_LINES).await,
+        }
+    }
+}
+
+/// Where to connect for a port published on `host_ip`.
+fn connect_ip(host_ip: &str) -> &str {
+    match host_ip {
+        "" | "0.0.0.0" => "127.0.0.1",
+        "::" => "[::1]",
+        other => other,
+    }
+}

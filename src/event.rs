@@ -1,0 +1,124 @@
+//! The one contract between the engine and the ui: what happened, to which service.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Something the engine did or saw. The ui decides how to show it (bars, lines or JSON).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The image with this content hash exists: nothing to build.
+    BuildCached {
+        service: String,
+        image: String,
+    },
+    BuildStarted {
+        service: String,
+    },
+    /// A Dockerfile step began ("Step 3/9 : RUN pip install …").
+    BuildStep {
+        service: String,
+        step: String,
+    },
+    /// One line of build output, kept for the failure report.
+    BuildOutput {
+        service: String,
+        line: String,
+    },
+    BuildFinished {
+        service: String,
+        image: String,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
+    NetworkCreated {
+        name: String,
+    },
+    VolumeCreated {
+        name: String,
+    },
+    /// The running container matches the manifest: left alone.
+    ContainerUnchanged {
+        service: String,
+    },
+    ContainerCreated {
+        service: String,
+    },
+    ContainerRecreated {
+        service: String,
+        reason: String,
+    },
+    ContainerStarted {
+        service: String,
+    },
+    /// Waiting on these dependencies before starting.
+    Waiting {
+        service: String,
+        on: Vec<String>,
+    },
+    Healthy {
+        service: String,
+        /// `http://127.0.0.1:49153` when the service publishes a port.
+        url: Option<String>,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
+    /// A task exited 0.
+    Completed {
+        service: String,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
+    ContainerStopped {
+        service: String,
+    },
+    ContainerRemoved {
+        service: String,
+    },
+    NetworkRemoved {
+        name: String,
+    },
+    VolumeRemoved {
+        name: String,
+    },
+    /// A line a container wrote (foreground `up`, `logs`).
+    Log {
+        service: String,
+        line: String,
+    },
+}
+
+fn seconds<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((duration.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl Event {
+    /// The service an event belongs to, when it belongs to one.
+    pub fn service(&self) -> Option<&str> {
+        match self {
+            Event::BuildCached { service, .. }
+            | Event::BuildStarted { service }
+            | Event::BuildStep { service, .. }
+            | Event::BuildOutput { service, .. }
+            | Event::BuildFinished { service, .. }
+            | Event::ContainerUnchanged { service }
+            | Event::ContainerCreated { service }
+            | Event::ContainerRecreated { service, .. }
+            | Event::ContainerStarted { service }
+            | Event::Waiting { service, .. }
+            | Event::Healthy { service, .. }
+            | Event::Completed { service, .. }
+            | Event::ContainerStopped { service }
+            | Event::ContainerRemoved { service }
+            | Event::Log { service, .. } => Some(service),
+            Event::NetworkCreated { .. }
+            | Event::VolumeCreated { .. }
+            | Event::NetworkRemoved { .. }
+            | Event::VolumeRemoved { .. } => None,
+        }
+    }
+}
+
+/// Where the engine sends events; the ui owns the receiving end.
+pub type Events = tokio::sync::mpsc::UnboundedSender<Event>;

@@ -1,0 +1,294 @@
+//! `Checker`: reads loose raw values into typed ones, collecting every problem on the way.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::diagnostic::Diagnostic;
+use crate::manifest::interpolate::interpolate;
+use crate::manifest::located::{Located, Pos};
+use crate::manifest::section::Section;
+use crate::manifest::value::Value;
+use crate::suggest::did_you_mean;
+
+/// A string read from the manifest, interpolated, with where it was written.
+pub type Text = Located<String>;
+
+/// Collects diagnostics while validation reads the raw model. Readers return `None` after
+/// reporting a problem, so validation goes on and reports the next one.
+pub struct Checker<'a> {
+    file: PathBuf,
+    source: &'a str,
+    vars: &'a BTreeMap<String, String>,
+    /// The service being checked, named in every diagnostic raised meanwhile.
+    pub service: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(file: PathBuf, source: &'a str, vars: &'a BTreeMap<String, String>) -> Self {
+        Checker {
+            file,
+            source,
+            vars,
+            service: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The variables `${…}` reads: the environment over the project's `.env`.
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        self.vars
+    }
+
+    /// Records a problem at `pos`.
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
+        let source_line = (pos.line > 0)
+            .then(|| self.source.lines().nth(pos.line - 1))
+            .flatten()
+            .map(str::to_string);
+        self.diagnostics.push(Diagnostic {
+            file: self.file.clone(),
+            line: pos.line,
+            column: pos.column,
+            width: pos.width.max(1),
+            source_line,
+            service: self.service.clone(),
+            message: message.into(),
+            hint,
+        });
+    }
+
+    /// Every problem found, in file order.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .sort_by_key(|diagnostic| (diagnostic.line == 0, diagnostic.line, diagnostic.column));
+        self.diagnostics
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// The fields of a mapping section, after reporting its unknown keys. `example` shows
+    /// the expected shape when the section is not a mapping at all.
+    pub fn section<'s, T>(
+        &mut self,
+        section: &'s Located<Section<T>>,
+        name: &str,
+        example: &str,
+    ) -> Option<&'s T> {
+        match &section.value {
+            Section::Fields {
+                value,
+                unknown,
+                known,
+            } => {
+                for key in unknown {
+                    let typed = self.key_text(key);
+                    let hint = did_you_mean(&typed, known.iter().copied(), "valid keys are");
+                    self.error(key.pos, format!("unknown key `{typed}`"), Some(hint));
+                }
+                Some(value)
+            }
+            Section::Other(shape) => {
+                self.error(
+                    section.pos,
+                    format!("`{name}` must be a mapping, found {}", shape.describe()),
+                    Some(format!("write it like `{example}`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// A mapping key as the user typed it.
+    pub fn key_text(&self, key: &Located<Value>) -> String {
+        match &key.value {
+            Value::Text(text) => text.clone(),
+            Value::Literal(_) => self.literal(key),
+            Value::Null => "~".to_string(),
+            Value::List(_) | Value::Map(_) => "a collection".to_string(),
+        }
+    }
+
+    /// The exact source text of a scalar YAML typed as a number or boolean: `3.10` stays
+    /// `3.10`.
+    fn literal(&self, value: &Located<Value>) -> String {
+        let typed = match &value.value {
+            Value::Literal(typed) => typed.clone(),
+            _ => String::new(),
+        };
+        value
+            .pos
+            .bytes
+            .and_then(|(start, len)| self.source.get(start..start + len))
+            .map(|text| text.trim().to_string())
+            .unwrap_or(typed)
+    }
+
+    /// A single scalar as a string, with `${…}` resolved.
+    pub fn text(&mut self, value: &Located<Value>, field: &str) -> Option<Text> {
+        let text = match &value.value {
+            Value::Text(text) => match interpolate(text, self.vars) {
+                Ok(text) => text,
+                Err(problem) => {
+                    self.error(
+                        value.pos,
+                        format!("`{field}`: {}", problem.message()),
+                        Some(problem.hint()),
+                    );
+                    return None;
+                }
+            },
+            Value::Literal(_) => self.literal(value),
+            other => {
+                self.error(
+                    value.pos,
+                    format!(
+                        "`{field}` must be a single value, found {}",
+                        other.shape().describe()
+                    ),
+                    None,
+                );
+                return None;
+            }
+        };
+        Some(Located::new(text, value.pos))
+    }
+
+    /// A list of scalars.
+    pub fn texts(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
+        match &value.value {
+            Value::List(items) => {
+                let read: Vec<Option<Text>> =
+                    items.iter().map(|item| self.text(item, field)).collect();
+                read.into_iter().collect()
+            }
+            Value::Null => Some(Vec::new()),
+            other => {
+                self.error(
+                    value.pos,
+                    format!(
+                        "`{field}` must be a list, found {}",
+                        other.shape().describe()
+                    ),
+                    Some(format!("write it like `{field}: [a, b]`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// One scalar or a list of them.
+    pub fn one_or_many(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
+        match &value.value {
+            Value::Text(_) | Value::Literal(_) => self.text(value, field).map(|text| vec![text]),
+            _ => self.texts(value, field),
+        }
+    }
+
+    /// A mapping of names to scalars; a key without a value is `None`.
+    pub fn text_map(
+        &mut self,
+        value: &Located<Value>,
+        field: &str,
+    ) -> Option<Vec<(Text, Option<Text>)>> {
+        let Value::Map(entries) = &value.value else {
+            if value.value == Value::Null {
+                return Some(Vec::new());
+            }
+            self.error(
+                value.pos,
+                format!(
+                    "`{field}` must be a mapping, found {}",
+                    value.value.shape().describe()
+                ),
+                Some(format!("write it like `{field}: {{ KEY: value }}`")),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (key, item) in entries {
+            let key = Located::new(self.key_text(key), key.pos);
+            let item = match item.value {
+                Value::Null => None,
+                _ => match self.text(item, &format!("{field}.{}", key.value)) {
+                    Some(text) => Some(text),
+                    None => {
+                        ok = false;
+                        continue;
+                    }
+                },
+            };
+            out.push((key, item));
+        }
+        ok.then_some(out)
+    }
+
+    /// A TCP port: 1 to 65535.
+    pub fn port(&mut self, value: &Located<Value>, field: &str) -> Option<u16> {
+        let text = self.text(value, field)?;
+        match text.value.parse::<u64>() {
+            Ok(port) if (1..=65535).contains(&port) => u16::try_from(port).ok(),
+            Ok(port) => {
+                self.error(
+                    value.pos,
+                    format!("`{field}` {port} is out of range"),
+                    Some("ports are numbers from 1 to 65535".to_string()),
+                );
+                None
+            }
+            Err(_) => {
+                self.error(
+                    value.pos,
+                    format!("`{field}` must be a port number, found `{}`", text.value),
+                    Some("ports are numbers from 1 to 65535, e.g. `8000`".to_string()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `true` or `false` (YAML's `yes`/`no` are not accepted: they surprise people).
+    pub fn flag(&mut self, value: &Located<Value>, field: &str) -> Option<bool> {
+        let text = self.text(value, field)?;
+        match text.value.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                self.error(
+                    value.pos,
+                    format!("`{field}` must be true or false, found `{other}`"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// `90s`, `500ms`, `2m`, or a plain number of seconds.
+    pub fn duration(&mut self, value: &Located<Value>, field: &str) -> Option<Duration> {
+        let text = self.text(value, field)?;
+        let trimmed = text.value.trim();
+        let parsed = match trimmed.parse::<f64>() {
+            Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                Ok(Duration::from_secs_f64(seconds))
+            }
+            Ok(_) => Err(()),
+            Err(_) => humantime::parse_duration(trimmed).map_err(|_| ()),
+        };
+        match parsed {
+            Ok(duration) if !duration.is_zero() => Some(duration),
+            _ => {
+                self.error(
+                    value.pos,
+                    format!("`{field}` must be a duration, found `{}`", text.value),
+                    Some("write a duration like `500ms`, `30s` or `2m`".to_string()),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! A value read from stack.yaml together with where it was written, so problems can point at it.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::Spanned;
+
+/// Where a node sits in the manifest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    /// 1-based line; 0 when unknown.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Length of the node's first token in characters; 0 for collections.
+    pub width: usize,
+    /// Byte range of the node's text where it is defined (the anchor, for an alias), so
+    /// scalars YAML would type as numbers or booleans can be read back exactly as written.
+    pub bytes: Option<(usize, usize)>,
+}
+
+impl Pos {
+    /// No place in the file: problems with the file as a whole.
+    pub const NOWHERE: Pos = Pos {
+        line: 0,
+        column: 0,
+        width: 0,
+        bytes: None,
+    };
+}
+
+/// A value and its position. Deserialises through serde-saphyr's `Spanned`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, pos: Pos) -> Located<T> {
+        Located { value, pos }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<T>::deserialize(deserializer)?;
+        let referenced = spanned.referenced;
+        let defined = spanned.defined.span();
+        let bytes = match (defined.byte_offset(), defined.byte_len()) {
+            (Some(offset), Some(len)) => Some((to_usize(offset), to_usize(len))),
+            _ => None,
+        };
+        Ok(Located {
+            value: spanned.value,
+            pos: Pos {
+                line: to_usize(referenced.line()),
+                column: to_usize(referenced.column()),
+                width: to_usize(referenced.span().len()),
+                bytes,
+            },
+        })
+    }
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The location is invisible in the schema: a `Located<T>` is written exactly like a `T`.
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Located;
+
+    #[test]
+    fn positions_are_one_based_and_point_at_the_value() {
+        let parsed: std::collections::BTreeMap<String, Located<String>> =
+            serde_saphyr::from_str("name: demo\nother:   'x y'\n").expect("valid yaml");
+        let name = &parsed["name"].pos;
+        assert_eq!((name.line, name.column, name.width), (1, 7, 4));
+        let other = &parsed["other"].pos;
+        // Quoted scalars are underlined with their quotes, as written.
+        assert_eq!((other.line, other.column, other.width), (2, 10, 5));
+        assert_eq!(other.bytes, Some((20, 5)));
+    }
+}
