@@ -21,7 +21,10 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The manifest to use [default: stack.yaml in this or a parent directory]
-    #[arg(short, long, global = true, env = "STACK_FILE", value_name = "PATH")]
+    ///
+    /// Not global, as in Compose: it goes before the command (`stack -f x.yaml up`), which
+    /// leaves `-f` free for `stack logs -f`.
+    #[arg(short, long, env = "STACK_FILE", value_name = "PATH")]
     pub file: Option<PathBuf>,
 
     /// When to use colours
@@ -64,4 +67,95 @@ pub enum Command {
     },
     /// Print the JSON Schema (draft-07) of stack.yaml, for editors
     Schema,
+    /// Build what changed, start every service in dependency order and wait until healthy
+    Up(UpArgs),
+    /// Stop and remove the project's containers and network (volumes with --volumes)
+    Down {
+        /// Also delete the project's named volumes: their data is lost
+        #[arg(short, long)]
+        volumes: bool,
+    },
+    /// Build the images of services whose build context changed
+    Build {
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Show what `up` would build, create, recreate and start, without doing it
+    Plan {
+        /// Print the plan as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the project's containers: state, health, published ports, uptime
+    Ps {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the services' logs
+    Logs {
+        /// Keep following new lines, across restarts, until Ctrl-C
+        #[arg(short, long)]
+        follow: bool,
+        /// Lines to show from the end of each service's log
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+        /// Services to show [default: all]
+        services: Vec<String>,
+    },
+    /// Run a command in a service's running container
+    Exec {
+        /// The service, as named in stack.yaml
+        service: String,
+        /// The command and its arguments
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Restart services (all when none are named) and wait until they are healthy again
+    Restart {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Services to restart [default: all]
+        services: Vec<String>,
+    },
+}
+
+/// Options shared by the commands that build and start.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Builds to run at the same time
+    #[arg(short, long, default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+    /// How to show progress: bars on a terminal, plain lines, or JSON events on stdout
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UpArgs {
+    /// Return once every service is healthy instead of streaming logs
+    #[arg(short, long)]
+    pub detach: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    Auto,
+    Tty,
+    Plain,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::context::ContextError;
 use crate::detect::error::DetectError;
 use crate::engine::error::EngineError;
 use crate::manifest::error::ManifestError;
@@ -28,6 +29,15 @@ pub enum Error {
     Detect(#[from] DetectError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// `stack exec`: the command's own non-zero exit code, passed on silently.
+    #[error("the command exited with code {0}")]
+    Exited(i32),
+    #[error("service `{service}`: cannot pack the build context")]
+    Context {
+        service: String,
+        #[source]
+        source: ContextError,
+    },
     #[error("{message}")]
     Usage {
         message: String,
@@ -48,7 +58,8 @@ impl Error {
             Error::ManifestNotFound(_) | Error::Manifest(_) | Error::Usage { .. } => exit::USAGE,
             Error::Detect(_) => exit::USAGE,
             Error::Engine(engine) => engine.exit_code(),
-            Error::Io { .. } => exit::FAILURE,
+            Error::Io { .. } | Error::Context { .. } => exit::FAILURE,
+            Error::Exited(code) => *code,
         }
     }
 
@@ -70,7 +81,10 @@ impl Error {
             Error::Detect(detect) => detect.hint(),
             Error::Engine(engine) => engine.hint(),
             Error::Usage { hint, .. } => hint.clone(),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Exited(_) => None,
+            Error::Context { .. } => {
+                Some("check the service directory and its .dockerignore".to_string())
+            }
         }
     }
 }

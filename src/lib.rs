@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod desired;
 pub mod detect;
 pub mod diagnostic;
 pub mod dockerfile;
@@ -56,7 +57,9 @@ pub async fn run(args: Vec<OsString>) -> i32 {
     match dispatch(cli.command, &settings, &printer).await {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
-            printer.error(&error);
+            if !matches!(error, Error::Exited(_)) {
+                printer.error(&error);
+            }
             error.exit_code()
         }
     }
@@ -71,5 +74,26 @@ async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> R
         }
         Command::Eject { service } => commands::eject::eject(settings, printer, &service),
         Command::Schema => commands::schema::schema(printer),
+        Command::Up(args) => commands::up::up(settings, printer, &args).await,
+        Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,
+        Command::Build { run } => commands::build::build(settings, printer, &run).await,
+        Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
+        Command::Ps { json } => commands::ps::ps(settings, printer, json).await,
+        Command::Logs {
+            follow,
+            tail,
+            services,
+        } => commands::logs::logs(settings, follow, tail, &services).await,
+        Command::Exec { service, command } => {
+            let code = commands::exec::exec(settings, printer, &service, &command).await?;
+            if code == 0 {
+                Ok(())
+            } else {
+                Err(Error::Exited(code))
+            }
+        }
+        Command::Restart { run, services } => {
+            commands::restart::restart(settings, printer, &run, &services).await
+        }
     }
 }

@@ -70,6 +70,12 @@ pub enum EngineError {
         dependent: String,
         dependency: String,
     },
+    #[error("service `{service}`: image {image} is not here and could not be pulled: {message}")]
+    PullFailed {
+        service: String,
+        image: String,
+        message: String,
+    },
     #[error("interrupted")]
     Interrupted,
 }
@@ -87,7 +93,8 @@ impl EngineError {
             EngineError::Interrupted => exit::INTERRUPTED,
             EngineError::Request { .. }
             | EngineError::PortInUse { .. }
-            | EngineError::Foreign { .. } => exit::FAILURE,
+            | EngineError::Foreign { .. }
+            | EngineError::PullFailed { .. } => exit::FAILURE,
         }
     }
 
@@ -124,6 +131,9 @@ impl EngineError {
             )),
             EngineError::PortInUse { service, port, .. } => Some(format!(
                 "stop what uses port {port}, or remove `host_port` from `{service}` to let the engine pick a free port"
+            )),
+            EngineError::PullFailed { image, .. } => Some(format!(
+                "check the name and your registry access, or make the image locally (`docker build -t {image} .` or `docker load`)"
             )),
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
             EngineError::DependencyFailed { .. } | EngineError::Request { .. } | EngineError::Interrupted => None,

@@ -199,7 +199,7 @@ impl Engine {
             .filter(|(_, rx)| *rx.borrow() != Status::Ready)
             .map(|(name, _)| name.clone())
             .collect();
-        if !waiting.is_empty() {
+        if !waiting.is_empty() && run.action != ContainerAction::Keep {
             emit(Event::Waiting {
                 service: service.clone(),
                 on: waiting,
@@ -292,6 +292,28 @@ impl Engine {
             });
         }
 
+        if run.action == ContainerAction::Keep {
+            // Running and unchanged: a no-op `up` trusts it rather than probing again, so
+            // it stays fast at any size; `stack ps` probes when asked.
+            let port = run.spec.publish.as_ref().map(|p| p.container_port);
+            let state = self
+                .container_state(&container, port, &run.spec.network)
+                .await?;
+            if state.running {
+                let url = match (&run.spec.publish, state.host_port) {
+                    (Some(publish), Some(host_port)) => Some(format!(
+                        "http://{}:{host_port}",
+                        connect_ip(&publish.host_ip)
+                    )),
+                    _ => None,
+                };
+                return Ok(Ready {
+                    service,
+                    container,
+                    url,
+                });
+            }
+        }
         let url = self.wait_healthy(&run, &container).await?;
         emit(Event::Healthy {
             service: service.clone(),

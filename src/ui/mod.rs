@@ -1,4 +1,5 @@
 //! The only writer to the terminal.
 
 pub mod printer;
+pub mod progress;
 pub mod report;

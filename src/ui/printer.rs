@@ -31,6 +31,17 @@ impl Printer {
         let _ = stdout.flush();
     }
 
+    /// Bytes from a command run in a container (`stack exec`), passed through unchanged.
+    pub fn raw(&self, to_stderr: bool, bytes: &[u8]) {
+        if to_stderr {
+            let _ = std::io::stderr().lock().write_all(bytes);
+        } else {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        }
+    }
+
     /// A status line for humans, on stderr.
     pub fn status(&self, text: &str) {
         let _ = writeln!(std::io::stderr().lock(), "{text}");

@@ -78,3 +78,70 @@ impl Project {
         stack(self.dir.path())
     }
 }
+
+/// The local test image every end-to-end stack runs (see scripts/fixture-images).
+pub(crate) const BUSYBOX: &str = "stack-fixture/busybox:1";
+
+/// A project with a unique name whose containers, network and volumes are removed when it
+/// goes out of scope, pass or fail.
+pub(crate) struct LiveProject {
+    pub(crate) project: Project,
+    pub(crate) name: String,
+}
+
+impl LiveProject {
+    /// `manifest` is written with `name: <unique>` prepended.
+    pub(crate) fn new(tag: &str, manifest: &str) -> LiveProject {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("it-{tag}-{}-{n}", std::process::id());
+        let project = Project::new();
+        project.file("stack.yaml", &format!("name: {name}\n{manifest}"));
+        LiveProject { project, name }
+    }
+
+    pub(crate) fn stack(&self) -> Command {
+        self.project.stack()
+    }
+
+    /// Runs `stack ARGS`, returning (exit code, stdout, stderr).
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = self.stack().args(args).output().expect("stack runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// `stack up -d --progress plain`, asserting success; returns stderr.
+    pub(crate) fn up(&self) -> String {
+        let (code, stdout, stderr) = self.run(&["up", "-d", "--progress", "plain"]);
+        assert_eq!(code, 0, "stack up failed:\n{stdout}\n{stderr}");
+        stderr
+    }
+
+    /// `docker` with the given arguments, stdout trimmed.
+    pub(crate) fn docker(args: &[&str]) -> String {
+        let output = std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .expect("the docker CLI runs");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// Container IDs of this project, by label.
+    pub(crate) fn container_ids(&self) -> Vec<String> {
+        let filter = format!("label=dev.stack.project={}", self.name);
+        LiveProject::docker(&["ps", "-aq", "--no-trunc", "--filter", &filter])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for LiveProject {
+    fn drop(&mut self) {
+        let _ = self.stack().args(["down", "--volumes"]).output();
+    }
+}

@@ -8,5 +8,7 @@ mod dockerfiles_python;
 mod dockerfiles_rust;
 mod dockerignore_docker;
 mod doctor;
+mod foreground;
 mod manifest_errors;
 mod schema;
+mod up_down;

@@ -1,0 +1,86 @@
+//! `stack plan`: what `up` would do, in order, without doing it.
+
+use std::fmt::Write as _;
+
+use crate::commands::session::Session;
+use crate::error::Error;
+use crate::plan::{ContainerAction, Plan, Presence};
+use crate::settings::Settings;
+use crate::ui::printer::Printer;
+
+pub async fn plan(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
+    let session = Session::open(settings).await?;
+    if json {
+        let text = serde_json::to_string_pretty(&session.plan).expect("plans serialise");
+        printer.data(&text);
+    } else {
+        printer.data(&render(&session.plan));
+    }
+    Ok(())
+}
+
+/// The plan as a person reads it.
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let presence = |p: &Presence| match p {
+        Presence::Create => "create",
+        Presence::Exists => "exists",
+    };
+    let _ = writeln!(out, "project {}", plan.project);
+    let _ = writeln!(
+        out,
+        "  network {}: {}",
+        plan.network.0,
+        presence(&plan.network.1)
+    );
+    for (name, p) in &plan.volumes {
+        let _ = writeln!(out, "  volume {name}: {}", presence(p));
+    }
+    if !plan.builds.is_empty() {
+        let _ = writeln!(out, "builds:");
+        let width = plan
+            .builds
+            .iter()
+            .map(|b| b.service.len())
+            .max()
+            .unwrap_or(0);
+        for build in &plan.builds {
+            let what = if build.cached { "up to date" } else { "build" };
+            let _ = writeln!(out, "  {:<width$}  {what}  {}", build.service, build.image);
+        }
+    }
+    let _ = writeln!(out, "services, in start order:");
+    let width = plan
+        .services
+        .iter()
+        .map(|s| s.service.len())
+        .max()
+        .unwrap_or(0);
+    for step in &plan.services {
+        let action = match &step.action {
+            ContainerAction::Create => "create".to_string(),
+            ContainerAction::Recreate { changed } => {
+                format!("recreate ({} changed)", changed.join(", "))
+            }
+            ContainerAction::Start => "start".to_string(),
+            ContainerAction::Keep => "keep".to_string(),
+        };
+        let after = if step.after.is_empty() {
+            String::new()
+        } else {
+            format!("  after {}", step.after.join(", "))
+        };
+        let task = if step.task { "  (task)" } else { "" };
+        let _ = writeln!(out, "  {:<width$}  {action}{after}{task}", step.service);
+    }
+    for orphan in &plan.orphans {
+        let _ = writeln!(
+            out,
+            "  {orphan}: no longer in the manifest (`stack down` removes it)"
+        );
+    }
+    if plan.is_noop() {
+        let _ = writeln!(out, "nothing to do: everything is up to date and running");
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! Taking a project down: its containers and network; its volumes only when asked.
+
+use futures_util::future::join_all;
+
+use crate::engine::client::Engine;
+use crate::engine::error::EngineError;
+use crate::event::{Event, Events};
+
+/// Seconds a container gets to stop after SIGTERM before it is killed.
+pub const STOP_TIMEOUT: i32 = 10;
+
+impl Engine {
+    /// Stops and removes every container with the project's label, then its network, then
+    /// (with `volumes`) its volumes. Objects without the label are never touched.
+    pub async fn down(
+        &self,
+        project: &str,
+        network: &str,
+        volumes: bool,
+        events: &Events,
+    ) -> Result<(), EngineError> {
+        let containers = self.project_containers(project).await?;
+        let removals = containers.iter().map(|container| async move {
+            if container.running() {
+                self.stop_container(&container.id, STOP_TIMEOUT).await?;
+                let _ = events.send(Event::ContainerStopped {
+                    service: container.service.clone(),
+                });
+            }
+            self.remove_container(&container.id).await?;
+            let _ = events.send(Event::ContainerRemoved {
+                service: container.service.clone(),
+            });
+            Ok::<(), EngineError>(())
+        });
+        join_all(removals)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
+        if let Some(Some(owner)) = self.network_owner(network).await?
+            && owner == project
+        {
+            self.remove_network(network).await?;
+            let _ = events.send(Event::NetworkRemoved {
+                name: network.to_string(),
+            });
+        }
+        if volumes {
+            for name in self.project_volumes(project).await? {
+                self.remove_volume(&name).await?;
+                let _ = events.send(Event::VolumeRemoved { name });
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the named services' containers (all when `services` is empty).
+    pub async fn stop_services(
+        &self,
+        project: &str,
+        services: &[String],
+        timeout: i32,
+        events: &Events,
+    ) -> Result<(), EngineError> {
+        let containers = self.project_containers(project).await?;
+        let stops = containers
+            .iter()
+            .filter(|c| c.running() && (services.is_empty() || services.contains(&c.service)))
+            .map(|container| async move {
+                self.stop_container(&container.id, timeout).await?;
+                let _ = events.send(Event::ContainerStopped {
+                    service: container.service.clone(),
+                });
+                Ok::<(), EngineError>(())
+            });
+        join_all(stops)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! Running a command in a service's container, its output passed through.
+
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use futures_util::StreamExt;
+
+use crate::engine::client::Engine;
+use crate::engine::error::EngineError;
+
+/// Where exec output goes: (is_stderr, bytes).
+pub type Sink<'a> = &'a mut (dyn FnMut(bool, &[u8]) + Send);
+
+impl Engine {
+    /// Runs `argv` in `container` and returns its exit code.
+    pub async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        sink: Sink<'_>,
+    ) -> Result<i64, EngineError> {
+        let request = |source| EngineError::Request {
+            action: format!("exec in {container}"),
+            source,
+        };
+        let options = CreateExecOptions {
+            cmd: Some(argv.to_vec()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let created = self
+            .docker()
+            .create_exec(container, options)
+            .await
+            .map_err(request)?;
+        match self
+            .docker()
+            .start_exec(&created.id, None)
+            .await
+            .map_err(request)?
+        {
+            StartExecResults::Attached { mut output, .. } => {
+                while let Some(Ok(chunk)) = output.next().await {
+                    match chunk {
+                        bollard::container::LogOutput::StdErr { message } => sink(true, &message),
+                        bollard::container::LogOutput::StdOut { message }
+                        | bollard::container::LogOutput::Console { message } => {
+                            sink(false, &message)
+                        }
+                        bollard::container::LogOutput::StdIn { .. } => {}
+                    }
+                }
+            }
+            StartExecResults::Detached => {}
+        }
+        let inspect = self
+            .docker()
+            .inspect_exec(&created.id)
+            .await
+            .map_err(request)?;
+        Ok(inspect.exit_code.unwrap_or(-1))
+    }
+}

@@ -1,0 +1,59 @@
+//! Reading what the engine holds of a project: the labelled containers, network, volumes
+//! and which of the wanted images exist. One round of concurrent requests.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::future::join_all;
+
+use crate::engine::client::Engine;
+use crate::engine::container::ProjectContainer;
+use crate::engine::error::EngineError;
+use crate::plan::Observed;
+
+impl Engine {
+    /// The project's state in the engine. `images` are the references to look up.
+    pub async fn observe(
+        &self,
+        project: &str,
+        network: &str,
+        images: &BTreeSet<String>,
+    ) -> Result<(Observed, Vec<ProjectContainer>), EngineError> {
+        let (containers, volumes, network_owner, found) = tokio::join!(
+            self.project_containers(project),
+            self.project_volumes(project),
+            self.network_owner(network),
+            join_all(images.iter().map(|image| async move {
+                self.has_image(image).await.map(|has| (image.clone(), has))
+            })),
+        );
+        let containers = containers?;
+        let network = match network_owner? {
+            None => false,
+            Some(Some(owner)) if owner == project => true,
+            Some(_) => {
+                return Err(EngineError::Foreign {
+                    what: "network",
+                    name: network.to_string(),
+                    project: project.to_string(),
+                });
+            }
+        };
+        let mut present = BTreeSet::new();
+        for result in found {
+            let (image, has) = result?;
+            if has {
+                present.insert(image);
+            }
+        }
+        let observed = Observed {
+            network,
+            volumes: volumes?,
+            images: present,
+            containers: containers
+                .iter()
+                .map(|c| (c.service.clone(), c.observed()))
+                .collect::<BTreeMap<_, _>>(),
+        };
+        Ok((observed, containers))
+    }
+}
