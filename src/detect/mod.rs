@@ -7,3 +7,4 @@ pub mod java;
 pub mod node;
 pub mod python;
 pub mod rust;
+pub mod version;

@@ -145,3 +145,26 @@ impl Drop for LiveProject {
         let _ = self.stack().args(["down", "--volumes"]).output();
     }
 }
+
+/// Detection and generated Dockerfile for `tests/fixtures/<name>` as service `app`,
+/// after `tweak` adjusts the service (a version pin, packages).
+pub(crate) fn generated(
+    name: &str,
+    ca_certificate: bool,
+    tweak: impl FnOnce(&mut Service),
+) -> (stack::detect::detection::Detection, String) {
+    let mut service = service_at("app", &fixture(name));
+    tweak(&mut service);
+    let detection = stack::detect::detection::detect(&service)
+        .unwrap_or_else(|e| panic!("{name}: {e} ({:?})", e.hint()));
+    let options = stack::dockerfile::RenderOptions { ca_certificate };
+    let rendered = stack::dockerfile::render(&service, &detection, &options);
+    (detection, rendered.dockerfile)
+}
+
+/// The message and hint a user sees when detection fails for a fixture.
+pub(crate) fn detection_error(name: &str) -> String {
+    let service = service_at("app", &fixture(name));
+    let error = stack::detect::detection::detect(&service).expect_err("detection fails");
+    format!("{error}\nhint: {}", error.hint().unwrap_or_default())
+}

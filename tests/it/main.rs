@@ -1,6 +1,7 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
 mod common;
+mod dockerfile_command;
 mod dockerfiles_go;
 mod dockerfiles_java;
 mod dockerfiles_node;
@@ -9,6 +10,7 @@ mod dockerfiles_rust;
 mod dockerignore_docker;
 mod doctor;
 mod foreground;
+mod hadolint;
 mod manifest_errors;
 mod schema;
 mod up_down;
