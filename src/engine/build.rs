@@ -99,10 +99,13 @@ impl Engine {
                 if line.starts_with("Step ") && line.contains(" : ") {
                     step = Some(line.to_string());
                     output.clear();
-                    events(Event::BuildStep {
-                        service: service.clone(),
-                        step: line.to_string(),
-                    });
+                    // The engine appends stack's own labels as steps; they are not the user's.
+                    if !line.contains(" : LABEL dev.stack.") {
+                        events(Event::BuildStep {
+                            service: service.clone(),
+                            step: line.to_string(),
+                        });
+                    }
                 } else {
                     if output.len() == KEPT_LINES {
                         output.pop_front();

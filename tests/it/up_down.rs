@@ -320,3 +320,22 @@ fn logs_exec_and_json_progress_work_on_a_running_stack() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no service `nope`"), "{stderr}");
 }
+
+#[test]
+fn a_failed_build_names_the_service_the_step_and_its_output() {
+    let live = LiveProject::new("buildfail", "services:\n  api:\n    path: ./api\n");
+    live.project.file(
+        "api/Dockerfile",
+        &format!(
+            "FROM {BUSYBOX}\nRUN echo compiling\nRUN echo 'error: missing header foo.h' && exit 2\n"
+        ),
+    );
+    let (code, _, stderr) = live.run(&["build", "--progress", "plain"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains("error: service `api`: build failed at Step 3/"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: missing header foo.h"), "{stderr}");
+    assert!(live.container_ids().is_empty());
+}
