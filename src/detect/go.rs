@@ -1,5 +1,5 @@
 //! Go services: the module from go.mod, the main package at the root or under cmd/, the
-//! version from the go or toolchain directive.
+//! version from the toolchain or go directive.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -39,12 +39,16 @@ static TOOLCHAIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^toolchain\s+go(\d+\.\d+)").expect("a valid pattern"));
 static PACKAGE_MAIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^package\s+main\b").expect("a valid pattern"));
+/// `//go:build ignore` (or `// +build ignore`): a `go run`-only generator, not part of the build.
+static BUILD_IGNORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^//\s*(?:go:build|\+build)\s+ignore\s*$").expect("a valid pattern")
+});
 
 pub fn matches(dir: &Path) -> bool {
     dir.join("go.mod").is_file()
 }
 
-/// A directory holding a `.go` file (not a test) in package main.
+/// A directory holding a `.go` file in package main that `go build` compiles.
 fn is_main_package(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
         entries.filter_map(Result::ok).any(|entry| {
@@ -52,9 +56,65 @@ fn is_main_package(dir: &Path) -> bool {
             name.ends_with(".go")
                 && !name.ends_with("_test.go")
                 && std::fs::read_to_string(entry.path())
-                    .is_ok_and(|text| PACKAGE_MAIN.is_match(&text))
+                    .is_ok_and(|text| PACKAGE_MAIN.is_match(&text) && !BUILD_IGNORE.is_match(&text))
         })
     })
+}
+
+/// Names of the main packages under `dir/cmd`, sorted.
+fn commands(dir: &Path) -> Vec<String> {
+    let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| is_main_package(&e.path()))
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    commands.sort();
+    commands
+}
+
+/// The command under cmd/ to build: the only one, else the one named like the service, the
+/// binary its `command:` runs, or the module.
+fn choose_command(
+    service: &Service,
+    module: &str,
+    last: &str,
+    commands: &[String],
+) -> Result<String, DetectError> {
+    let wanted_by_command = service
+        .command
+        .as_ref()
+        .and_then(|argv| argv.first())
+        .map(|program| program.rsplit('/').next().unwrap_or(program).to_string());
+    match commands {
+        [only] => Ok(only.clone()),
+        [] => Err(DetectError::Invalid {
+            service: service.name.clone(),
+            message: format!("module {module} has no main package at its root or under cmd/"),
+            hint: Some(
+                "put `package main` with `func main()` in the module root or in cmd/<name>/"
+                    .to_string(),
+            ),
+        }),
+        several => [Some(service.name.as_str()), wanted_by_command.as_deref(), Some(last)]
+            .into_iter()
+            .flatten()
+            .find_map(|wanted| several.iter().find(|c| *c == wanted).cloned())
+            .ok_or_else(|| DetectError::Invalid {
+                service: service.name.clone(),
+                message: format!(
+                    "module {module} has several commands under cmd/: {}",
+                    several.join(", ")
+                ),
+                hint: Some(format!(
+                    "name the service after the one to run, or set `command: [\"/usr/local/bin/{}\"]` on it",
+                    several[0]
+                )),
+            }),
+    }
 }
 
 pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
@@ -66,50 +126,28 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     })?;
     let module = MODULE
         .captures(&go_mod)
-        .map(|c| c[1].to_string())
+        .map(|c| c[1].trim_matches('"').to_string())
         .ok_or_else(|| DetectError::Invalid {
             service: service.name.clone(),
             message: "go.mod has no `module` line".to_string(),
             hint: Some("run `go mod init <module path>`".to_string()),
         })?;
-    let last = module.rsplit('/').next().unwrap_or(&module).to_string();
+    // A major-version suffix is not the name: example.com/api/v2 builds `api`.
+    let mut elements = module.rsplit('/');
+    let last = match elements.next() {
+        Some(v) if is_major_suffix(v) => elements.next().unwrap_or(v),
+        Some(name) => name,
+        None => module.as_str(),
+    }
+    .to_string();
     let (package, binary) = if is_main_package(dir) {
-        (".".to_string(), last.clone())
+        (".".to_string(), last)
     } else {
-        let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter(|e| is_main_package(&e.path()))
-                    .map(|e| e.file_name().to_string_lossy().to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        commands.sort();
-        let chosen = match commands.as_slice() {
-            [only] => only.clone(),
-            [] => {
-                return Err(DetectError::Invalid {
-                    service: service.name.clone(),
-                    message: format!("module {module} has no main package at its root or under cmd/"),
-                    hint: Some("put `package main` with `func main()` in the module root or in cmd/<name>/".to_string()),
-                });
-            }
-            several => several
-                .iter()
-                .find(|c| **c == service.name || **c == last)
-                .cloned()
-                .ok_or_else(|| DetectError::Invalid {
-                    service: service.name.clone(),
-                    message: format!("several commands under cmd/: {}", several.join(", ")),
-                    hint: Some(format!(
-                        "name the service like the command to build (e.g. `{}`), or give it its own Dockerfile",
-                        several[0]
-                    )),
-                })?,
-        };
+        let chosen = choose_command(service, &module, &last, &commands(dir))?;
         (format!("./cmd/{chosen}"), chosen)
     };
+    // The toolchain directive wins: it is at least the go directive, and is what the
+    // module's authors build with.
     let (version, version_source) = pick(
         service,
         &[
@@ -130,6 +168,7 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
         version,
         version_source,
         start: vec![format!("/usr/local/bin/{binary}")],
+        // Nothing in a module says which port it binds; 8080 is the common choice.
         default_port: Some(8080),
         details: Details::Go(Go {
             module,
@@ -138,4 +177,50 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
             go_sum: dir.join("go.sum").is_file(),
         }),
     })
+}
+
+/// `v2`, `v3`…: the suffix Go puts on major versions from 2 on.
+fn is_major_suffix(element: &str) -> bool {
+    element
+        .strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{BUILD_IGNORE, TOOLCHAIN, is_main_package, is_major_suffix};
+
+    #[test]
+    fn generators_behind_build_ignore_are_not_the_main_package() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(
+            dir.path().join("gen.go"),
+            "//go:build ignore\n\npackage main\n\nfunc main() {}\n",
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("lib.go"), "package lib\n").expect("write");
+        assert!(!is_main_package(dir.path()));
+        std::fs::write(dir.path().join("main.go"), "package main\n").expect("write");
+        assert!(is_main_package(dir.path()));
+        assert!(BUILD_IGNORE.is_match("// +build ignore\n"));
+        assert!(!is_main_package(Path::new("/nonexistent")));
+    }
+
+    #[test]
+    fn versions_are_major_minor() {
+        let captured = TOOLCHAIN
+            .captures("module x\n\ngo 1.22.3\n\ntoolchain go1.23.4\n")
+            .map(|c| c[1].to_string());
+        assert_eq!(captured.as_deref(), Some("1.23"));
+        assert!(TOOLCHAIN.captures("toolchain default\n").is_none());
+    }
+
+    #[test]
+    fn major_version_suffixes_are_recognised() {
+        assert!(is_major_suffix("v2"));
+        assert!(!is_major_suffix("v"));
+        assert!(!is_major_suffix("vault"));
+    }
 }

@@ -22,6 +22,15 @@ pub const DEFAULT_VERSION: &str = "22";
 /// The default port of Node web apps by convention.
 const DEFAULT_PORT: u16 = 3000;
 
+/// Package managers installed with npm when package.json has no `packageManager` field.
+/// npm is the one tool every official Node image has: corepack left Node in 25 and yarn
+/// left the images in 26, so stack never relies on either being there.
+const YARN_CLASSIC: &str = "1.22.22";
+const PNPM: &str = "10.34.9";
+/// Corepack for Yarn 2+ (distributed per project through `packageManager`), installed
+/// when the image has none.
+const COREPACK: &str = "0.36.0";
+
 /// How dependencies are installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -40,6 +49,11 @@ pub struct Node {
     pub manager: Manager,
     /// The lockfile, when there is one.
     pub lockfile: Option<String>,
+    /// Files copied before the source so the dependency layer is cached: package.json, the
+    /// lockfile and the manager's own settings file when there is one.
+    pub dependency_files: Vec<String>,
+    /// Shell command that puts the package manager on PATH in the build stage (not npm).
+    pub setup: Option<String>,
     /// The install command with development dependencies (for a build step).
     pub install: String,
     /// The install command for production dependencies only.
@@ -50,11 +64,15 @@ pub struct Node {
     pub run_build: String,
     /// The command that removes development dependencies after the build.
     pub prune: String,
-    /// Needs corepack for yarn or pnpm.
-    pub corepack: bool,
+    /// Yarn 2+ with Plug'n'Play starts through yarn, so corepack and the yarn release it
+    /// downloaded in the build stage are carried into the runtime.
+    pub runtime_yarn: bool,
 }
 
 static MAJOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)").expect("a valid pattern"));
+static PACKAGE_MANAGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(npm|yarn|pnpm)@(\d+\.\d+\.\d+[\w.-]*)").expect("a valid pattern")
+});
 
 pub fn matches(dir: &Path) -> bool {
     dir.join("package.json").is_file()
@@ -76,6 +94,14 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let has = |name: &str| dir.join(name).is_file();
     let berry = std::fs::read_to_string(dir.join("yarn.lock"))
         .is_ok_and(|lock| lock.contains("__metadata:"));
+    // Yarn 2+ defaults to Plug'n'Play: no node_modules, so only yarn can start the app.
+    let plug_n_play = berry
+        && !std::fs::read_to_string(dir.join(".yarnrc.yml")).is_ok_and(|rc| {
+            rc.lines().any(|l| {
+                let l = l.trim();
+                l.starts_with("nodeLinker:") && !l.contains("pnp")
+            })
+        });
     let (manager, lockfile) = if has("pnpm-lock.yaml") {
         (Manager::Pnpm, Some("pnpm-lock.yaml"))
     } else if has("yarn.lock") {
@@ -94,6 +120,52 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     } else {
         (Manager::Npm, None)
     };
+    // `"packageManager": "pnpm@9.15.0+sha512..."` pins the version the project uses.
+    let pinned = package
+        .get("packageManager")
+        .and_then(|p| p.as_str())
+        .and_then(|p| PACKAGE_MANAGER.captures(p))
+        .map(|c| (c[1].to_string(), c[2].to_string()));
+    let pinned_version = |name: &str| {
+        pinned
+            .as_ref()
+            .filter(|(tool, _)| tool == name)
+            .map(|(_, version)| version.clone())
+    };
+    let mut dependency_files = vec!["package.json".to_string()];
+    dependency_files.extend(lockfile.map(str::to_string));
+    dependency_files.extend(
+        [".yarnrc.yml", "pnpm-workspace.yaml"]
+            .into_iter()
+            .filter(|f| has(f))
+            .map(str::to_string),
+    );
+    let setup = match manager {
+        Manager::Npm => None,
+        // The images up to Node 25 carry their own yarn 1 symlinks; replace them with the pin.
+        Manager::Yarn => Some(format!(
+            "rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg \\\n && npm install -g yarn@{}",
+            pinned_version("yarn").unwrap_or_else(|| YARN_CLASSIC.to_string())
+        )),
+        Manager::Pnpm => Some(format!(
+            "npm install -g pnpm@{}",
+            pinned_version("pnpm").unwrap_or_else(|| PNPM.to_string())
+        )),
+        Manager::YarnBerry => Some(format!(
+            "rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg \\\n && (command -v corepack >/dev/null || npm install -g corepack@{COREPACK}) \\\n && corepack enable yarn"
+        )),
+    };
+    if manager == Manager::YarnBerry && pinned_version("yarn").is_none() {
+        return Err(DetectError::Invalid {
+            service: service.name.clone(),
+            message: "yarn.lock is from Yarn 2 or later, but package.json has no `packageManager`"
+                .to_string(),
+            hint: Some(
+                "run `yarn set version stable` (or `corepack use yarn@4`) so package.json names the yarn release to build with"
+                    .to_string(),
+            ),
+        });
+    }
     let (install, install_production, prune, run) = match (manager, lockfile.is_some()) {
         (Manager::Npm, true) => ("npm ci", "npm ci --omit=dev", "npm prune --omit=dev", "npm"),
         (Manager::Npm, false) => (
@@ -123,6 +195,7 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     };
     let scripts = package.get("scripts").and_then(|s| s.as_object());
     let script = |name: &str| scripts.and_then(|s| s.get(name)?.as_str());
+    let build = script("build").is_some();
     let dependency = |name: &str| {
         ["dependencies", "devDependencies"]
             .iter()
@@ -140,22 +213,36 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     }
 
     let start = match script("start") {
+        // Plug'n'Play resolves modules through yarn, whatever the script says.
+        Some(_) if plug_n_play => vec!["yarn".to_string(), "start".to_string()],
         // A plain `node file` runs node directly, so signals reach it without npm between.
         Some(command) if is_plain_node(command) => shell_words::split(command).unwrap_or_default(),
-        Some(_) => vec![run.to_string(), "start".to_string()],
+        // npm otherwise: every image has it and it passes SIGTERM on to the script (yarn 1
+        // does not), and pnpm would have to be installed in the runtime too.
+        Some(_) => vec!["npm".to_string(), "start".to_string()],
         None => {
+            // `main` may name a file the build step writes.
             let main = package
                 .get("main")
                 .and_then(|m| m.as_str())
-                .filter(|m| has(m));
+                .filter(|m| build || has(m));
             let entry = main
-                .or_else(|| ["server.js", "index.js", "app.js", "main.js"].into_iter().find(|f| has(f)))
+                .or_else(|| {
+                    ["index.js", "server.js", "app.js", "main.js"]
+                        .into_iter()
+                        .find(|f| has(f))
+                })
                 .ok_or_else(|| DetectError::Invalid {
                     service: service.name.clone(),
-                    message: "package.json has no `start` script and there is no entry file".to_string(),
-                    hint: Some("add `\"start\": \"node server.js\"` to package.json scripts, or set `command:`".to_string()),
+                    message: "package.json has no `start` script or `main`, and there is no index.js, server.js or app.js".to_string(),
+                    hint: Some("add `\"start\": \"node server.js\"` to the scripts in package.json, or set `command:`".to_string()),
                 })?;
-            vec!["node".to_string(), entry.to_string()]
+            let entry = entry.trim_start_matches("./");
+            if plug_n_play {
+                vec!["yarn".to_string(), "node".to_string(), entry.to_string()]
+            } else {
+                vec!["node".to_string(), entry.to_string()]
+            }
         }
     };
     let (version, version_source) = pick(
@@ -184,24 +271,26 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
         details: Details::Node(Node {
             manager,
             lockfile: lockfile.map(str::to_string),
+            dependency_files,
+            setup,
             install: install.to_string(),
             install_production: install_production.to_string(),
-            build: script("build").is_some(),
+            build,
             run_build: format!("{run} run build"),
             prune: prune.to_string(),
-            corepack: matches!(manager, Manager::Yarn | Manager::YarnBerry | Manager::Pnpm),
+            runtime_yarn: plug_n_play,
         }),
     })
 }
 
-/// `20` from `v20.11.1`, `>=20`, `20.x`, `lts/*` gives nothing.
+/// `20` from `v20.11.1`, `>=20`, `20.x`; `lts/*` gives nothing.
 fn major(text: &str) -> Option<String> {
     MAJOR.captures(text).map(|c| c[1].to_string())
 }
 
-/// `node server.js --flag`: no shell syntax, no environment assignments, no other program.
+/// `node server.js --flag=1`: no shell syntax, no environment assignments, no other program.
 fn is_plain_node(command: &str) -> bool {
-    let shell = ['&', '|', ';', '>', '<', '$', '`', '=', '(', '*'];
+    let shell = ['&', '|', ';', '>', '<', '$', '`', '(', '*', '~', '\\', '\n'];
     command.starts_with("node ") && !command.contains(shell)
 }
 
@@ -213,10 +302,15 @@ mod tests {
     fn versions_and_start_scripts() {
         assert_eq!(major("v20.11.1").as_deref(), Some("20"));
         assert_eq!(major(">=18 <23").as_deref(), Some("18"));
+        assert_eq!(major("20.x").as_deref(), Some("20"));
         assert_eq!(major("lts/*"), None);
         assert!(is_plain_node("node server.js"));
+        assert!(is_plain_node(
+            "node --enable-source-maps dist/index.js --port=3000"
+        ));
         assert!(!is_plain_node("NODE_ENV=production node server.js"));
         assert!(!is_plain_node("node a.js && node b.js"));
+        assert!(!is_plain_node("node server.js > log.txt"));
         assert!(!is_plain_node("nodemon server.js"));
     }
 }

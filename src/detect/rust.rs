@@ -1,6 +1,8 @@
-//! Rust services: the binary from Cargo.toml, the toolchain from rust-toolchain(.toml) or
-//! rust-version.
+//! Rust services: the binary from Cargo.toml (a single crate or a workspace member), the
+//! placeholder sources its dependency layer needs, the toolchain from rust-toolchain(.toml)
+//! or rust-version.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
@@ -17,17 +19,28 @@ pub const LOOKED_FOR: &[&str] = &["Cargo.toml"];
 /// The toolchain used when the project pins none.
 pub const DEFAULT_VERSION: &str = "1.85";
 
-/// Facts about a Rust service for its template.
+/// Facts about a Rust service for its template. Paths are relative to the service directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Rust {
+    /// The package that owns the binary (`--package` in a workspace).
+    pub package: String,
     /// The binary target built and run.
     pub binary: String,
     /// Cargo.lock exists: the build is `--locked`.
     pub locked: bool,
-    /// src/lib.rs exists and needs a placeholder in the dependency layer too.
-    pub lib: bool,
-    /// The binary's source file, relative to the crate: `src/main.rs`, `src/bin/x.rs`.
-    pub main_file: String,
+    /// The service directory is a workspace root: builds name the package.
+    pub workspace: bool,
+    /// Workspace member directories whose Cargo.toml the dependency layer copies.
+    pub members: Vec<String>,
+    /// .cargo/config.toml exists (registries, rustflags): copied before the dependency layer.
+    pub cargo_config: bool,
+    /// Directories the placeholder sources go in.
+    pub placeholder_dirs: Vec<String>,
+    /// Targets with a `main` (binaries, build scripts, declared examples, tests and
+    /// benches): `fn main() {}` in the dependency layer.
+    pub placeholder_mains: Vec<String>,
+    /// Library roots: empty files in the dependency layer.
+    pub placeholder_libs: Vec<String>,
 }
 
 pub fn matches(dir: &Path) -> bool {
@@ -42,114 +55,335 @@ fn invalid(service: &Service, message: String, hint: &str) -> DetectError {
     }
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
-    let path = dir.join("Cargo.toml");
+/// `rel/file`, or `file` at the root.
+fn join(rel: &str, file: &str) -> String {
+    if rel.is_empty() {
+        file.to_string()
+    } else {
+        format!("{rel}/{file}")
+    }
+}
+
+fn read_manifest(service: &Service, dir: &Path, rel: &str) -> Result<toml::Table, DetectError> {
+    let path = dir.join(join(rel, "Cargo.toml"));
     let text = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),
         path,
         source,
     })?;
-    let cargo: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+    text.parse().map_err(|e: toml::de::Error| {
         invalid(
             service,
-            format!("Cargo.toml is not valid TOML: {}", e.message()),
-            "fix Cargo.toml",
+            format!(
+                "{} is not valid TOML: {}",
+                join(rel, "Cargo.toml"),
+                e.message()
+            ),
+            "fix the manifest; `cargo metadata` shows where",
         )
-    })?;
-    let package = cargo
-        .get("package")
-        .and_then(|p| p.as_table())
-        .ok_or_else(|| {
-            invalid(
-                service,
-                "Cargo.toml has no [package]: a workspace root".to_string(),
-                "point `path:` at the member crate that holds the service's binary",
-            )
-        })?;
-    let package_name = package
-        .get("name")
-        .and_then(|n| n.as_str())
-        .unwrap_or(&service.name)
+    })
+}
+
+/// One package of the build: the root crate or a workspace member.
+struct Crate {
+    /// Directory relative to the service directory; empty for the root.
+    rel: String,
+    name: String,
+    /// (binary name, source file relative to the crate).
+    bins: Vec<(String, String)>,
+    mains: Vec<String>,
+    libs: Vec<String>,
+}
+
+fn str_at<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a str> {
+    let (last, path) = keys.split_last()?;
+    let mut table = table;
+    for key in path {
+        table = table.get(*key)?.as_table()?;
+    }
+    table.get(*last)?.as_str()
+}
+
+/// The package's targets, as cargo would find them, and the sources each needs.
+fn read_crate(dir: &Path, rel: &str, manifest: &toml::Table, fallback: &str) -> Crate {
+    let root = dir.join(rel);
+    let exists = |file: &str| root.join(file).is_file();
+    let package = manifest.get("package").and_then(|p| p.as_table());
+    let name = str_at(manifest, &["package", "name"])
+        .unwrap_or(fallback)
         .to_string();
-    let bins: Vec<(String, Option<String>)> = cargo
-        .get("bin")
-        .and_then(|b| b.as_array())
-        .map(|bins| {
-            bins.iter()
-                .filter_map(|b| {
-                    let b = b.as_table()?;
-                    Some((
-                        b.get("name")?.as_str()?.to_string(),
-                        b.get("path").and_then(|p| p.as_str()).map(str::to_string),
-                    ))
-                })
-                .collect()
+    let auto = |key: &str| {
+        package
+            .and_then(|p| p.get(key))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true)
+    };
+    let declared = |kind: &str| -> Vec<(String, Option<String>)> {
+        manifest
+            .get(kind)
+            .and_then(|v| v.as_array())
+            .map(|targets| {
+                targets
+                    .iter()
+                    .filter_map(|t| {
+                        let t = t.as_table()?;
+                        Some((
+                            t.get("name")?.as_str()?.to_string(),
+                            t.get("path").and_then(|p| p.as_str()).map(str::to_string),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Binaries: [[bin]] entries (path inferred from the name as cargo does), then the
+    // ones cargo discovers unless `autobins = false`.
+    let mut bins: Vec<(String, String)> = declared("bin")
+        .into_iter()
+        .map(|(bin, path)| {
+            let path = path.unwrap_or_else(|| {
+                [
+                    format!("src/bin/{bin}.rs"),
+                    format!("src/bin/{bin}/main.rs"),
+                ]
+                .into_iter()
+                .find(|p| exists(p))
+                .unwrap_or_else(|| "src/main.rs".to_string())
+            });
+            (bin, path)
         })
+        .collect();
+    if auto("autobins") {
+        let mut found = Vec::new();
+        if exists("src/main.rs") {
+            found.push((name.clone(), "src/main.rs".to_string()));
+        }
+        if let Ok(entries) = std::fs::read_dir(root.join("src/bin")) {
+            for entry in entries.filter_map(Result::ok) {
+                let file = entry.file_name().to_string_lossy().to_string();
+                if let Some(stem) = file.strip_suffix(".rs") {
+                    found.push((stem.to_string(), format!("src/bin/{file}")));
+                } else if entry.path().join("main.rs").is_file() {
+                    found.push((file.clone(), format!("src/bin/{file}/main.rs")));
+                }
+            }
+        }
+        for (bin, path) in found {
+            if !bins.iter().any(|(n, p)| *n == bin || *p == path) {
+                bins.push((bin, path));
+            }
+        }
+    }
+    bins.sort();
+    let mut mains: BTreeSet<String> = bins.iter().map(|(_, p)| p.clone()).collect();
+    for (kind, folder) in [
+        ("example", "examples"),
+        ("test", "tests"),
+        ("bench", "benches"),
+    ] {
+        for (target, path) in declared(kind) {
+            mains.insert(path.unwrap_or_else(|| {
+                let nested = format!("{folder}/{target}/main.rs");
+                if exists(&nested) {
+                    nested
+                } else {
+                    format!("{folder}/{target}.rs")
+                }
+            }));
+        }
+    }
+    match package.and_then(|p| p.get("build")) {
+        Some(toml::Value::String(script)) => {
+            mains.insert(script.clone());
+        }
+        Some(toml::Value::Boolean(false)) => {}
+        _ => {
+            mains.insert("build.rs".to_string());
+        }
+    }
+    let lib = str_at(manifest, &["lib", "path"]).unwrap_or("src/lib.rs");
+    // Only files the project has: a placeholder with no real file to replace it would be
+    // what the final build compiles.
+    let present = |files: Vec<String>| -> Vec<String> {
+        files
+            .into_iter()
+            .filter(|f| exists(f))
+            .map(|f| join(rel, &f))
+            .collect()
+    };
+    Crate {
+        rel: rel.to_string(),
+        name,
+        bins,
+        mains: present(mains.into_iter().collect()),
+        libs: present(vec![lib.to_string()]),
+    }
+}
+
+/// The directories of `[workspace] members` (a trailing `/*` is expanded) minus `exclude`.
+fn workspace_members(dir: &Path, workspace: &toml::Table) -> Vec<String> {
+    let strings = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| s.trim_end_matches('/').to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let exclude = strings("exclude");
+    let mut members = BTreeSet::new();
+    for pattern in strings("members") {
+        if let Some(parent) = pattern.strip_suffix("/*") {
+            if let Ok(entries) = std::fs::read_dir(dir.join(parent)) {
+                for entry in entries.filter_map(Result::ok) {
+                    if entry.path().join("Cargo.toml").is_file() {
+                        members.insert(format!("{parent}/{}", entry.file_name().to_string_lossy()));
+                    }
+                }
+            }
+        } else if dir.join(&pattern).join("Cargo.toml").is_file() && pattern != "." {
+            members.insert(pattern);
+        }
+    }
+    members.retain(|m| !exclude.contains(m));
+    members.into_iter().collect()
+}
+
+/// The binary to build: the only one, else the one named like the service, the program its
+/// `command:` runs, or the package.
+fn choose_binary<'a>(
+    service: &Service,
+    crates: &'a [Crate],
+    workspace: bool,
+) -> Result<(&'a Crate, &'a str), DetectError> {
+    let all: Vec<(&Crate, &str)> = crates
+        .iter()
+        .flat_map(|c| c.bins.iter().map(move |(bin, _)| (c, bin.as_str())))
+        .collect();
+    let program = service
+        .command
+        .as_ref()
+        .and_then(|argv| argv.first())
+        .map(|p| p.rsplit('/').next().unwrap_or(p));
+    let root_package = crates
+        .first()
+        .filter(|c| c.rel.is_empty())
+        .map(|c| c.name.as_str());
+    if let [only] = all.as_slice() {
+        return Ok(*only);
+    }
+    let named = |wanted: Option<&str>| all.iter().find(|(_, bin)| Some(*bin) == wanted).copied();
+    // A member named like the service, when it has a single binary.
+    let member = || {
+        crates
+            .iter()
+            .find(|c| c.name == service.name && c.bins.len() == 1)
+            .map(|c| (c, c.bins[0].0.as_str()))
+    };
+    if let Some(found) = named(Some(&service.name))
+        .or_else(|| named(program))
+        .or_else(member)
+        .or_else(|| named(root_package))
+    {
+        return Ok(found);
+    }
+    let described: Vec<String> = all
+        .iter()
+        .map(|(c, bin)| {
+            if workspace && !c.rel.is_empty() {
+                format!("{bin} ({})", c.rel)
+            } else {
+                bin.to_string()
+            }
+        })
+        .collect();
+    let what = if workspace {
+        "the workspace".to_string()
+    } else {
+        format!("crate `{}`", root_package.unwrap_or(&service.name))
+    };
+    Err(if described.is_empty() {
+        invalid(
+            service,
+            format!("{what} has no binary (no src/main.rs, src/bin/ or [[bin]])"),
+            "a service needs a binary target: add src/main.rs",
+        )
+    } else {
+        DetectError::Invalid {
+            service: service.name.clone(),
+            message: format!("{what} has several binaries: {}", described.join(", ")),
+            hint: Some(format!(
+                "name the service after the binary to run, or set `command: [\"/usr/local/bin/{}\"]` on it",
+                all[0].1
+            )),
+        }
+    })
+}
+
+pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+    let root = read_manifest(service, dir, "")?;
+    let workspace_table = root.get("workspace").and_then(|w| w.as_table());
+    let members = workspace_table
+        .map(|w| workspace_members(dir, w))
         .unwrap_or_default();
-    let (binary, main_file) = match bins.as_slice() {
-        [] if dir.join("src/main.rs").is_file() => {
-            (package_name.clone(), "src/main.rs".to_string())
-        }
-        [] => {
-            return Err(invalid(
-                service,
-                format!("crate `{package_name}` has no binary (no src/main.rs or [[bin]])"),
-                "a service needs a binary target: add src/main.rs",
-            ));
-        }
-        [(name, path)] => (
-            name.clone(),
-            path.clone().unwrap_or_else(|| default_bin_path(dir, name)),
-        ),
-        several => {
-            let chosen = several
-                .iter()
-                .find(|(name, _)| *name == service.name || *name == package_name)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
-                    invalid(
-                        service,
-                        format!(
-                            "crate `{package_name}` has several binaries: {}",
-                            names.join(", ")
-                        ),
-                        "name the service like the binary to run, or give it its own Dockerfile",
-                    )
-                })?;
-            (
-                chosen.0.clone(),
-                chosen
-                    .1
-                    .clone()
-                    .unwrap_or_else(|| default_bin_path(dir, &chosen.0)),
-            )
-        }
+    let mut crates = Vec::new();
+    if root.contains_key("package") {
+        crates.push(read_crate(dir, "", &root, &service.name));
+    }
+    let mut manifests = Vec::new();
+    for member in &members {
+        let manifest = read_manifest(service, dir, member)?;
+        let fallback = member.rsplit('/').next().unwrap_or(member).to_string();
+        crates.push(read_crate(dir, member, &manifest, &fallback));
+        manifests.push(manifest);
+    }
+    if crates.is_empty() {
+        return Err(invalid(
+            service,
+            "Cargo.toml has neither a [package] nor workspace members".to_string(),
+            "point `path:` at the crate that holds the service's binary",
+        ));
+    }
+    let workspace = !members.is_empty();
+    let (chosen, binary) = choose_binary(service, &crates, workspace)?;
+    let chosen_manifest = if chosen.rel.is_empty() {
+        &root
+    } else {
+        let index = members
+            .iter()
+            .position(|m| *m == chosen.rel)
+            .expect("every crate but the root is a member");
+        &manifests[index]
     };
     let toolchain_toml = std::fs::read_to_string(dir.join("rust-toolchain.toml"))
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| {
-            t.get("toolchain")?
-                .get("channel")?
-                .as_str()
-                .map(str::to_string)
-        })
-        .and_then(|channel| minor(&channel));
+        .and_then(|t| str_at(&t, &["toolchain", "channel"]).and_then(minor));
+    let rust_version = str_at(chosen_manifest, &["package", "rust-version"])
+        .or_else(|| str_at(&root, &["workspace", "package", "rust-version"]))
+        .and_then(minor);
     let (version, version_source) = pick(
         service,
         &[
             Version::from("rust-toolchain.toml", toolchain_toml),
             Version::file(dir, "rust-toolchain", minor),
-            Version::from(
-                "rust-version in Cargo.toml",
-                package
-                    .get("rust-version")
-                    .and_then(|v| v.as_str())
-                    .and_then(minor),
-            ),
+            Version::from("rust-version in Cargo.toml", rust_version),
         ],
         DEFAULT_VERSION,
     );
+    let placeholder_mains: Vec<String> = crates.iter().flat_map(|c| c.mains.clone()).collect();
+    let placeholder_libs: Vec<String> = crates.iter().flat_map(|c| c.libs.clone()).collect();
+    let placeholder_dirs: BTreeSet<String> = placeholder_mains
+        .iter()
+        .chain(&placeholder_libs)
+        .filter_map(|f| f.rsplit_once('/').map(|(parent, _)| parent.to_string()))
+        .collect();
+    let package = chosen.name.clone();
+    let binary = binary.to_string();
     Ok(Detection {
         language: Language::Rust,
         framework: None,
@@ -159,21 +393,18 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
         // Nothing in a crate says which port it binds; 8080 is the common choice.
         default_port: Some(8080),
         details: Details::Rust(Rust {
+            package,
             binary,
             locked: dir.join("Cargo.lock").is_file(),
-            lib: dir.join("src/lib.rs").is_file(),
-            main_file,
+            workspace,
+            members,
+            cargo_config: dir.join(".cargo/config.toml").is_file()
+                || dir.join(".cargo/config").is_file(),
+            placeholder_dirs: placeholder_dirs.into_iter().collect(),
+            placeholder_mains,
+            placeholder_libs,
         }),
     })
-}
-
-fn default_bin_path(dir: &Path, name: &str) -> String {
-    let candidate = format!("src/bin/{name}.rs");
-    if dir.join(&candidate).is_file() {
-        candidate
-    } else {
-        "src/main.rs".to_string()
-    }
 }
 
 /// `1.82` from `1.82.0`; channels like `stable` or `nightly` give nothing.
@@ -188,12 +419,48 @@ fn minor(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::minor;
+    use super::{minor, read_crate};
 
     #[test]
     fn toolchain_channels_give_a_version_only_when_numeric() {
         assert_eq!(minor("1.82.0").as_deref(), Some("1.82"));
         assert_eq!(minor("1.80").as_deref(), Some("1.80"));
         assert_eq!(minor("stable"), None);
+        assert_eq!(minor("nightly-2024-05-01"), None);
+    }
+
+    #[test]
+    fn targets_are_found_as_cargo_finds_them() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for file in [
+            "src/main.rs",
+            "src/lib.rs",
+            "src/bin/tool.rs",
+            "src/bin/admin/main.rs",
+            "build.rs",
+            "benches/speed.rs",
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, "fn main() {}\n").expect("write");
+        }
+        let manifest: toml::Table =
+            "[package]\nname = \"svc\"\n\n[[bench]]\nname = \"speed\"\nharness = false\n"
+                .parse()
+                .expect("valid TOML");
+        let found = read_crate(dir.path(), "", &manifest, "fallback");
+        let bins: Vec<&str> = found.bins.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(bins, ["admin", "svc", "tool"]);
+        assert_eq!(
+            found.mains,
+            [
+                "benches/speed.rs",
+                "build.rs",
+                "src/bin/admin/main.rs",
+                "src/bin/tool.rs",
+                "src/main.rs"
+            ]
+        );
+        assert_eq!(found.libs, ["src/lib.rs"]);
     }
 }

@@ -1,41 +1,114 @@
 //! Generated Dockerfiles for Java services built with Maven or Gradle.
 
-use crate::common::generated;
+use stack::detect::detection::{Details, Detection, detect};
+
+use crate::common::{Project, generated, service_at};
+
+fn version(detection: &Detection) -> (&str, &str) {
+    (&detection.version, &detection.version_source)
+}
+
+fn jar(detection: &Detection) -> &str {
+    match &detection.details {
+        Details::Java(java) => &java.jar,
+        other => panic!("Java details: {other:?}"),
+    }
+}
 
 #[test]
 fn maven_builds_the_jar_its_pom_names_on_the_release_it_targets() {
-    let (detection, dockerfile) = generated("java-maven", true, |_| {});
+    let (detection, dockerfile) = generated("java-maven", false, |_| {});
+    assert_eq!(version(&detection), ("17", "pom.xml"));
+    assert_eq!(jar(&detection), "target/quotes-service.jar");
     assert_eq!(
-        (
-            detection.version.as_str(),
-            detection.version_source.as_str()
-        ),
-        ("17", "pom.xml")
+        detection.start,
+        ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
     );
     assert!(
         dockerfile.contains("cp target/quotes-service.jar /tmp/app.jar"),
         "{dockerfile}"
     );
+    insta::assert_snapshot!(dockerfile);
+}
+
+#[test]
+fn gradle_uses_the_toolchain_version_and_trusts_the_extra_ca_in_the_jdk() {
+    let (detection, dockerfile) = generated("java-gradle", true, |service| {
+        service.build.build_packages = vec!["git".to_string()];
+        service.build.system_packages = vec!["fontconfig".to_string()];
+    });
+    assert_eq!(version(&detection), ("21", "the Gradle build"));
+    assert_eq!(jar(&detection), "build/libs/ledger-0.9.0.jar");
     assert!(
-        dockerfile.contains("keytool -importcert"),
-        "Java trusts the extra CA"
+        dockerfile.contains("COPY build.gradle.kts settings.gradle.kts ./"),
+        "{dockerfile}"
+    );
+    assert_eq!(
+        dockerfile.matches("keytool -importcert").count(),
+        2,
+        "Java ignores the system bundle: Gradle and the app need the CA in the JDK's"
     );
     insta::assert_snapshot!(dockerfile);
 }
 
 #[test]
-fn gradle_uses_the_toolchain_version() {
-    let (detection, dockerfile) = generated("java-gradle", false, |_| {});
+fn spring_boot_takes_its_port_and_java_version_from_the_project() {
+    let project = Project::new();
+    project
+        .file(
+            "pom.xml",
+            r#"<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>3.3.4</version>
+  </parent>
+  <artifactId>orders</artifactId>
+  <properties>
+    <java.version>1.8</java.version>
+    <maven.compiler.release>${java.version}</maven.compiler.release>
+  </properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.springframework.boot</groupId>
+      <artifactId>spring-boot-starter-web</artifactId>
+    </dependency>
+  </dependencies>
+</project>
+"#,
+        )
+        .file(
+            "src/main/resources/application.properties",
+            "spring.application.name=orders\nserver.port=8081\n",
+        )
+        .file("mvnw", "#!/bin/sh\n");
+    let detection = detect(&service_at("app", project.path())).expect("a Maven project");
+    assert_eq!(version(&detection), ("8", "pom.xml"));
+    assert_eq!(detection.default_port, Some(8081));
     assert_eq!(
-        (
-            detection.version.as_str(),
-            detection.version_source.as_str()
-        ),
-        ("21", "the Gradle build")
+        jar(&detection),
+        "target/orders-3.3.4.jar",
+        "the version comes from the parent"
     );
-    assert!(
-        dockerfile.contains("COPY build.gradle.kts settings.gradle.kts ./"),
-        "{dockerfile}"
+    let Details::Java(java) = &detection.details else {
+        panic!("Java details");
+    };
+    assert!(java.spring_boot && java.wrapper);
+}
+
+#[test]
+fn a_multi_module_build_is_explained() {
+    let project = Project::new();
+    project.file(
+        "pom.xml",
+        "<project><modelVersion>4.0.0</modelVersion><groupId>dev.stack</groupId><artifactId>parent</artifactId>\
+         <version>1.0</version><packaging>pom</packaging><modules><module>api</module><module>core</module></modules></project>",
     );
-    insta::assert_snapshot!(dockerfile);
+    let error = detect(&service_at("app", project.path())).expect_err("several jars");
+    assert_eq!(
+        format!("{error}\nhint: {}", error.hint().unwrap_or_default()),
+        "service `app`: pom.xml is a multi-module build (modules: api, core); stack builds a single jar\n\
+         hint: add a Dockerfile to the service that builds the module to run"
+    );
 }
