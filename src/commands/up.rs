@@ -39,7 +39,7 @@ pub async fn bring_up(
     session.pull_missing().await?;
     let request = session.up_request(args.run.jobs);
     let engine = session.engine.clone();
-    let (ready, progress) = with_progress(settings, &args.run, &order, |events| async move {
+    let (ready, _progress) = with_progress(settings, &args.run, &order, |events| async move {
         engine.up(request, &events).await
     })
     .await?;
@@ -50,7 +50,7 @@ pub async fn bring_up(
     if args.detach {
         return Ok(ready);
     }
-    follow(settings, printer, &session, &order, progress, started).await?;
+    follow(settings, printer, &session, &order, started).await?;
     Ok(ready)
 }
 
@@ -80,10 +80,8 @@ async fn follow(
     printer: &Printer,
     session: &Session,
     order: &[String],
-    progress: Progress,
     started: Instant,
 ) -> Result<(), Error> {
-    drop(progress);
     let logs = Progress::new(Mode::Plain, settings.color, order);
     let (tx, rx) = unbounded_channel();
     let ui = tokio::spawn(logs.run(rx));

@@ -300,13 +300,7 @@ impl Engine {
                 .container_state(&container, port, &run.spec.network)
                 .await?;
             if state.running {
-                let url = match (&run.spec.publish, state.host_port) {
-                    (Some(publish), Some(host_port)) => Some(format!(
-                        "http://{}:{host_port}",
-                        connect_ip(&publish.host_ip)
-                    )),
-                    _ => None,
-                };
+                let url = published_address(&run, state.host_port).map(|a| format!("http://{a}"));
                 return Ok(Ready {
                     service,
                     container,
@@ -357,12 +351,7 @@ impl Engine {
         let state = self
             .container_state(container, port, &run.spec.network)
             .await?;
-        let address = match (&run.spec.publish, state.host_port) {
-            (Some(publish), Some(host_port)) => {
-                Some(format!("{}:{host_port}", connect_ip(&publish.host_ip)))
-            }
-            _ => None,
-        };
+        let address = published_address(run, state.host_port);
         let url = address.as_ref().map(|a| format!("http://{a}"));
         let probe = run
             .health
@@ -421,6 +410,12 @@ impl Engine {
 }
 
 /// Where to connect for a port published on `host_ip`.
+/// `127.0.0.1:49153`: where the host reaches a service's published port.
+fn published_address(run: &ServiceRun, host_port: Option<u16>) -> Option<String> {
+    let publish = run.spec.publish.as_ref()?;
+    Some(format!("{}:{}", connect_ip(&publish.host_ip), host_port?))
+}
+
 fn connect_ip(host_ip: &str) -> &str {
     match host_ip {
         "" | "0.0.0.0" => "127.0.0.1",
