@@ -1,12 +1,12 @@
 //! Rendering a service's Dockerfile and .dockerignore from the templates embedded in the binary.
 
-use minijinja::syntax::SyntaxConfig;
+use minijinja::context;
 use minijinja::value::{Serde, Value};
-use minijinja::{Environment, UndefinedBehavior, context};
 
 use crate::detect::detection::Detection;
 use crate::language::Language;
 use crate::manifest::service::Service;
+use crate::template;
 
 /// File name of the extra CA bundle stack places at the root of a generated build context.
 pub const CA_FILE: &str = "stack-ca.crt";
@@ -54,25 +54,6 @@ pub struct Rendered {
     pub dockerignore: String,
 }
 
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_syntax(
-        SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-            .expect("the default delimiters are a valid syntax"),
-    );
-    // A typo in a template must fail the snapshot tests, not render an empty string.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .expect("embedded templates are valid: the snapshot tests parse every one");
-    }
-    env
-}
-
 fn template_name(language: Language) -> &'static str {
     match language {
         Language::Python => "python.Dockerfile.j2",
@@ -85,7 +66,7 @@ fn template_name(language: Language) -> &'static str {
 
 /// Renders the Dockerfile and default .dockerignore for a service stack builds.
 pub fn render(service: &Service, detection: &Detection, options: &RenderOptions) -> Rendered {
-    let env = environment();
+    let env = template::environment(TEMPLATES);
     let port = service.port.or(detection.default_port);
     let ctx = context! {
         service => context! {
@@ -94,6 +75,7 @@ pub fn render(service: &Service, detection: &Detection, options: &RenderOptions)
             build_packages => &service.build.build_packages,
             system_packages => &service.build.system_packages,
             args => Value::from(Serde(&service.build.args)),
+            debian => &service.build.debian,
         },
         detection => Value::from(Serde(detection)),
         d => Value::from(Serde(&detection.details)),

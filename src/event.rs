@@ -16,10 +16,12 @@ pub enum Event {
     BuildStarted {
         service: String,
     },
-    /// A Dockerfile step began ("Step 3/9 : RUN pip install …").
+    /// A Dockerfile step ran ("Step 3/9 : RUN pip install …"), or was reused from the
+    /// engine's layer cache (`cached`).
     BuildStep {
         service: String,
         step: String,
+        cached: bool,
     },
     /// One line of build output, kept for the failure report.
     BuildOutput {
@@ -61,6 +63,8 @@ pub enum Event {
         service: String,
         /// `http://127.0.0.1:49153` when the service publishes a port.
         url: Option<String>,
+        /// A health check passed; `false`: the service has none and is running.
+        checked: bool,
         #[serde(serialize_with = "seconds")]
         took: Duration,
     },

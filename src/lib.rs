@@ -17,6 +17,7 @@ pub mod plan;
 pub mod settings;
 pub mod spec;
 pub mod suggest;
+pub mod template;
 pub mod ui;
 
 use std::ffi::OsString;

@@ -241,6 +241,7 @@ mod tests {
             mounts: Vec::new(),
             network: "p_default".to_string(),
             task,
+            files: BTreeMap::new(),
         };
         (
             name.to_string(),

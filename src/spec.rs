@@ -77,6 +77,8 @@ pub struct ContainerSpec {
     pub mounts: Vec<Mount>,
     pub network: String,
     pub task: bool,
+    /// Files written into the container before it starts: path to contents.
+    pub files: BTreeMap<String, String>,
 }
 
 impl ContainerSpec {
@@ -116,6 +118,7 @@ impl ContainerSpec {
             mounts,
             network: network_name(project),
             task: service.task,
+            files: service.files.clone(),
         }
     }
 
@@ -129,6 +132,7 @@ impl ContainerSpec {
             ("volumes", short_hash(&self.mounts)),
             ("network", short_hash(&self.network)),
             ("task", short_hash(&self.task)),
+            ("files", short_hash(&self.files)),
         ]
     }
 
@@ -207,6 +211,7 @@ mod tests {
             mounts: Vec::new(),
             network: "shop_default".to_string(),
             task: false,
+            files: BTreeMap::new(),
         }
     }
 

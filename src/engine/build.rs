@@ -73,6 +73,19 @@ impl Engine {
         let body = bollard::body_full(request.context.tar.into());
         let mut stream = self.docker().build_image(options, None, Some(body));
         let mut step: Option<String> = None;
+        // A step is announced with its first line of output, which says whether the
+        // engine reused the layer (" ---> Using cache").
+        let mut announced = true;
+        let announce = |step: &str, cached: bool| {
+            // The engine appends stack's own labels as steps; they are not the user's.
+            if !step.contains(" : LABEL dev.stack.") {
+                events(Event::BuildStep {
+                    service: service.clone(),
+                    step: step.to_string(),
+                    cached,
+                });
+            }
+        };
         let mut output: VecDeque<String> = VecDeque::new();
         while let Some(item) = stream.next().await {
             let info = match item {
@@ -97,16 +110,17 @@ impl Engine {
             };
             for line in text.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
                 if line.starts_with("Step ") && line.contains(" : ") {
-                    step = Some(line.to_string());
-                    output.clear();
-                    // The engine appends stack's own labels as steps; they are not the user's.
-                    if !line.contains(" : LABEL dev.stack.") {
-                        events(Event::BuildStep {
-                            service: service.clone(),
-                            step: line.to_string(),
-                        });
+                    if let (Some(previous), false) = (&step, announced) {
+                        announce(previous, false);
                     }
+                    step = Some(line.to_string());
+                    announced = false;
+                    output.clear();
                 } else {
+                    if let (Some(current), false) = (&step, announced) {
+                        announce(current, line.trim() == "---> Using cache");
+                        announced = true;
+                    }
                     if output.len() == KEPT_LINES {
                         output.pop_front();
                     }
@@ -117,6 +131,9 @@ impl Engine {
                     });
                 }
             }
+        }
+        if let (Some(last), false) = (&step, announced) {
+            announce(last, false);
         }
         events(Event::BuildFinished {
             service,

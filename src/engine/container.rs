@@ -199,7 +199,10 @@ impl Engine {
             .name(&spec.name)
             .build();
         match self.docker().create_container(Some(options), body).await {
-            Ok(response) => Ok(response.id),
+            Ok(response) => {
+                self.write_files(&response.id, spec).await?;
+                Ok(response.id)
+            }
             Err(error) if is_status(&error, 409) => Err(EngineError::Foreign {
                 what: "container",
                 name: spec.name.clone(),
@@ -210,6 +213,37 @@ impl Engine {
                 source,
             }),
         }
+    }
+
+    /// Writes the spec's files into a created container, before it starts.
+    async fn write_files(&self, id: &str, spec: &ContainerSpec) -> Result<(), EngineError> {
+        if spec.files.is_empty() {
+            return Ok(());
+        }
+        let mut archive = tar::Builder::new(Vec::new());
+        for (path, contents) in &spec.files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(contents.len() as u64);
+            header.set_mode(0o644);
+            header.set_mtime(0);
+            archive
+                .append_data(
+                    &mut header,
+                    path.trim_start_matches('/'),
+                    contents.as_bytes(),
+                )
+                .expect("appending to an in-memory archive cannot fail");
+        }
+        let tar = archive
+            .into_inner()
+            .expect("finishing an in-memory archive cannot fail");
+        let options = bollard::query_parameters::UploadToContainerOptionsBuilder::default()
+            .path("/")
+            .build();
+        self.docker()
+            .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
+            .await
+            .map_err(request(format!("write files into container {}", spec.name)))
     }
 
     pub async fn start_container(&self, id: &str) -> Result<(), EngineError> {

@@ -312,6 +312,7 @@ impl Engine {
         emit(Event::Healthy {
             service: service.clone(),
             url: url.clone(),
+            checked: run.health.is_some(),
             took: started.elapsed(),
         });
         Ok(Ready {

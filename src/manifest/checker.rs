@@ -227,6 +227,20 @@ impl<'a> Checker<'a> {
         ok.then_some(out)
     }
 
+    /// An image reference such as `postgres:16`: one word, not empty.
+    pub fn image(&mut self, value: &Located<Value>, field: &str) -> Option<String> {
+        let image = self.text(value, field)?;
+        if image.value.trim().is_empty() || image.value.contains(char::is_whitespace) {
+            self.error(
+                image.pos,
+                format!("`{}` is not an image reference", image.value),
+                Some("write it like `postgres:16` or `redis:7-alpine`".to_string()),
+            );
+            return None;
+        }
+        Some(image.value)
+    }
+
     /// A TCP port: 1 to 65535.
     pub fn port(&mut self, value: &Located<Value>, field: &str) -> Option<u16> {
         let text = self.text(value, field)?;

@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use crate::manifest::located::Located;
 use crate::manifest::schema::{
-    BoolField, CommandLine, Duration, EnvFiles, EnvMap, FrameworkName, HttpPath, LanguageName,
-    Port, ProjectName, Routes, ServiceName, Services, StringList, StringMap, Version, VolumeList,
+    BoolField, CommandLine, DebianRelease, Duration, EnvFiles, EnvMap, FrameworkName, HttpPath,
+    LanguageName, Port, ProjectName, Routes, ServiceName, Services, StringList, StringMap, Version,
+    VolumeList,
 };
 use crate::manifest::section::Section;
 use crate::manifest::table::Table;
@@ -191,6 +192,11 @@ pub struct RawBuild {
     /// arguments are visible in the image history.
     #[schemars(with = "StringMap")]
     pub args: Option<Located<Value>>,
+
+    /// The Debian release of the generated Dockerfile's base images: `bookworm` (default)
+    /// or `trixie`. Python 3.13 and newer toolchains come with trixie.
+    #[schemars(with = "DebianRelease")]
+    pub debian: Option<Located<Value>>,
 }
 
 /// The generated nginx gateway.
@@ -203,7 +209,12 @@ pub struct RawGateway {
     pub port: Option<Located<Value>>,
 
     /// Path prefix to service: `{ /api/: api, /: web }`. The longest matching prefix wins;
-    /// each service must have a `port`.
+    /// each service must have a `port`. The prefix is stripped: `/api/users` reaches `api`
+    /// as `/users`, with the prefix in `X-Forwarded-Prefix`.
     #[schemars(with = "Routes")]
     pub routes: Option<Located<Value>>,
+
+    /// The nginx image the gateway runs. Default: `nginx:stable`.
+    #[schemars(with = "String")]
+    pub image: Option<Located<Value>>,
 }

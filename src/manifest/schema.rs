@@ -176,6 +176,14 @@ field_schema!(
 );
 
 field_schema!(
+    /// A Debian release the generated Dockerfiles build on.
+    DebianRelease, _generator => {
+        let names: Vec<&str> = crate::manifest::service::DEBIAN_RELEASES.to_vec();
+        json_schema!({ "type": "string", "enum": names })
+    }
+);
+
+field_schema!(
     /// `source:target` or `source:target:ro` mounts.
     VolumeList, _generator => json_schema!({
         "type": "array",

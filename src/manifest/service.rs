@@ -26,7 +26,7 @@ pub enum Source {
 }
 
 /// Options that only affect how a built service's image is made.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BuildOptions {
     /// Distribution packages installed only in the build stage (compilers, headers).
     pub build_packages: Vec<String>,
@@ -34,6 +34,22 @@ pub struct BuildOptions {
     pub system_packages: Vec<String>,
     /// Docker build arguments. Never secrets: they end up in the image history.
     pub args: BTreeMap<String, String>,
+    /// The Debian release the generated Dockerfile's base images are built on.
+    pub debian: String,
+}
+
+/// The Debian releases generated Dockerfiles can start from; the first is the default.
+pub const DEBIAN_RELEASES: [&str; 2] = ["bookworm", "trixie"];
+
+impl Default for BuildOptions {
+    fn default() -> BuildOptions {
+        BuildOptions {
+            build_packages: Vec::new(),
+            system_packages: Vec::new(),
+            args: BTreeMap::new(),
+            debian: DEBIAN_RELEASES[0].to_string(),
+        }
+    }
 }
 
 /// One service of the stack, validated and with every `${VAR}` resolved.
@@ -61,6 +77,10 @@ pub struct Service {
     pub framework: Option<Framework>,
     pub build: BuildOptions,
     pub volumes: Vec<Volume>,
+    /// Files stack writes into the container before starting it (path to contents): the
+    /// gateway's nginx configuration.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
     /// 1-based line of the service's key in the manifest, for later messages.
     #[serde(skip)]
     pub line: usize,

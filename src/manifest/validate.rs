@@ -7,12 +7,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::manifest::checker::{Checker, Text};
-use crate::manifest::gateway::{Gateway, Route};
+use crate::manifest::gateway::{self, Gateway, Route};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::project::Manifest;
 use crate::manifest::raw::{RawGateway, RawManifest};
 use crate::manifest::schema::{PROJECT_NAME_PATTERN, SERVICE_NAME_PATTERN};
 use crate::manifest::section::Section;
+use crate::manifest::service::Service;
 use crate::manifest::table::Table;
 use crate::manifest::validate_service::{Checked, check_service};
 use crate::suggest::did_you_mean;
@@ -21,9 +22,8 @@ static SERVICE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
 static PROJECT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(PROJECT_NAME_PATTERN).expect("a valid pattern"));
-
-/// The gateway's container is a service of its own; no user service may take the name.
-pub const GATEWAY_SERVICE: &str = "gateway";
+static ROUTE_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^/[A-Za-z0-9/._~-]*$").expect("a valid pattern"));
 
 /// Turns the raw model into a `Manifest`, or reports through `checker` why it cannot.
 pub fn validate(
@@ -64,7 +64,7 @@ pub fn validate(
                             dns_label(&service_name)
                         )),
                     );
-                } else if service_name == GATEWAY_SERVICE && raw.gateway.is_some() {
+                } else if service_name == gateway::SERVICE && raw.gateway.is_some() {
                     checker.error(
                         key.pos,
                         "the name `gateway` is taken by the generated gateway",
@@ -102,15 +102,24 @@ pub fn validate(
     if !checker.is_clean() {
         return None;
     }
+    let gateway = gateway?;
+    let mut services: BTreeMap<String, Service> = checked
+        .into_iter()
+        .map(|(name, checked)| Some((name.value, checked.service?)))
+        .collect::<Option<_>>()?;
+    if let Some(gateway) = &gateway {
+        let file_name = file
+            .file_name()
+            .unwrap_or(file.as_os_str())
+            .to_string_lossy();
+        services.insert(gateway::SERVICE.to_string(), gateway.service(&file_name));
+    }
     Some(Manifest {
         name: name?,
         root: root.to_path_buf(),
         file: file.to_path_buf(),
-        services: checked
-            .into_iter()
-            .map(|(name, checked)| Some((name.value, checked.service?)))
-            .collect::<Option<_>>()?,
-        gateway: gateway?,
+        services,
+        gateway,
         ca_certificates: ca_certificates?,
     })
 }
@@ -328,6 +337,10 @@ fn check_gateway(
         );
         return None;
     };
+    let image = match &raw.image {
+        Some(value) => checker.image(value, "gateway.image"),
+        None => Some(gateway::DEFAULT_IMAGE.to_string()),
+    };
     let mut routes = Vec::new();
     let mut ok = true;
     for (prefix, target) in checker.text_map(routes_value, "gateway.routes")? {
@@ -337,6 +350,19 @@ fn check_gateway(
                 prefix.pos,
                 format!("route `{}` must start with `/`", prefix.value),
                 Some("routes are URL path prefixes like `/api/`".to_string()),
+            );
+            continue;
+        }
+        // The prefix is written into nginx's configuration: plain path characters only.
+        if !ROUTE_PREFIX.is_match(&prefix.value) {
+            ok = false;
+            checker.error(
+                prefix.pos,
+                format!(
+                    "route `{}` has characters a gateway route cannot use",
+                    prefix.value
+                ),
+                Some("use letters, digits and `/ . _ ~ -`, like `/api/v1/`".to_string()),
             );
             continue;
         }
@@ -361,10 +387,15 @@ fn check_gateway(
                     Some(format!("set `port:` on service `{}`", target.value)),
                 );
             }
-            Some(_) => routes.push(Route {
-                prefix: prefix.value,
-                service: target.value,
-            }),
+            Some((_, checked)) => {
+                if let Some(port) = checked.service.as_ref().and_then(|s| s.port) {
+                    routes.push(Route {
+                        prefix: prefix.value,
+                        service: target.value,
+                        port,
+                    });
+                }
+            }
             // The service itself is invalid, which is reported already.
             None if all_names.contains(&target.value) => ok = false,
             None => {
@@ -392,7 +423,9 @@ fn check_gateway(
     });
     ok.then_some(Gateway {
         port: port?,
+        image: image?,
         routes,
+        line: pos.line,
     })
 }
 

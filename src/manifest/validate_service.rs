@@ -13,7 +13,7 @@ use crate::manifest::health::{Check, Health};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::raw::{RawBuild, RawHealth, RawService};
 use crate::manifest::section::Section;
-use crate::manifest::service::{BuildOptions, Service, Source};
+use crate::manifest::service::{BuildOptions, DEBIAN_RELEASES, Service, Source};
 use crate::manifest::value::Value;
 use crate::manifest::volume::{Volume, VolumeSource};
 use crate::suggest::did_you_mean;
@@ -137,6 +137,7 @@ pub fn check_service(
             framework: framework.flatten(),
             build: build?,
             volumes: volumes?,
+            files: BTreeMap::new(),
             line: key_pos.line,
         })
     };
@@ -176,18 +177,7 @@ fn check_source(
             );
             None
         }
-        (None, Some(image)) => {
-            let image = checker.text(image, "image")?;
-            if image.value.trim().is_empty() || image.value.contains(char::is_whitespace) {
-                checker.error(
-                    image.pos,
-                    format!("`{}` is not an image reference", image.value),
-                    Some("write it like `postgres:16` or `redis:7-alpine`".to_string()),
-                );
-                return None;
-            }
-            Some(Source::Image(image.value))
-        }
+        (None, Some(image)) => checker.image(image, "image").map(Source::Image),
         (Some(path), None) => {
             let path = checker.text(path, "path")?;
             check_path(checker, &path, root)
@@ -558,11 +548,36 @@ fn check_build(checker: &mut Checker<'_>, raw: &RawBuild) -> Option<BuildOptions
         Some(value) => check_args(checker, value),
         None => Some(BTreeMap::new()),
     };
+    let debian = match &raw.debian {
+        Some(value) => check_debian(checker, value),
+        None => Some(DEBIAN_RELEASES[0].to_string()),
+    };
     Some(BuildOptions {
         build_packages: build_packages?,
         system_packages: system_packages?,
         args: args?,
+        debian: debian?,
     })
+}
+
+fn check_debian(checker: &mut Checker<'_>, value: &Located<Value>) -> Option<String> {
+    let release = checker.text(value, "build.debian")?;
+    if DEBIAN_RELEASES.contains(&release.value.as_str()) {
+        return Some(release.value);
+    }
+    checker.error(
+        release.pos,
+        format!(
+            "`{}` is not a Debian release stack builds on",
+            release.value
+        ),
+        Some(did_you_mean(
+            &release.value,
+            DEBIAN_RELEASES,
+            "releases are",
+        )),
+    );
+    None
 }
 
 fn check_args(

@@ -191,6 +191,9 @@ fn describe(event: &Event) -> Option<String> {
     Some(match event {
         Event::BuildCached { image, .. } => format!("image up to date ({image})"),
         Event::BuildStarted { .. } => "building".to_string(),
+        Event::BuildStep {
+            step, cached: true, ..
+        } => format!("{step}  (cached)"),
         Event::BuildStep { step, .. } => step.clone(),
         Event::BuildOutput { .. } | Event::Log { .. } => return None,
         Event::BuildFinished { took, .. } => format!("built in {}", seconds(took)),
@@ -201,10 +204,15 @@ fn describe(event: &Event) -> Option<String> {
         Event::ContainerRecreated { reason, .. } => format!("recreated ({reason})"),
         Event::ContainerStarted { .. } => "started".to_string(),
         Event::Waiting { on, .. } => format!("waiting for {}", on.join(", ")),
-        Event::Healthy { url, took, .. } => match url {
-            Some(url) => format!("healthy in {}  {url}", seconds(took)),
-            None => format!("running in {}", seconds(took)),
-        },
+        Event::Healthy {
+            url, took, checked, ..
+        } => {
+            let state = if *checked { "healthy" } else { "running" };
+            match url {
+                Some(url) => format!("{state} in {}  {url}", seconds(took)),
+                None => format!("{state} in {}", seconds(took)),
+            }
+        }
         Event::Completed { took, .. } => format!("completed in {}", seconds(took)),
         Event::ContainerStopped { .. } => "stopped".to_string(),
         Event::ContainerRemoved { .. } => "removed".to_string(),
@@ -225,12 +233,27 @@ mod tests {
         let healthy = Event::Healthy {
             service: "api".to_string(),
             url: Some("http://127.0.0.1:49153".to_string()),
+            checked: true,
             took: Duration::from_millis(1234),
         };
         assert_eq!(
             describe(&healthy).as_deref(),
             Some("healthy in 1.2s  http://127.0.0.1:49153")
         );
+        let running = Event::Healthy {
+            service: "worker".to_string(),
+            url: None,
+            checked: false,
+            took: Duration::from_millis(300),
+        };
+        assert_eq!(describe(&running).as_deref(), Some("running in 0.3s"));
+        let probed = Event::Healthy {
+            service: "db".to_string(),
+            url: None,
+            checked: true,
+            took: Duration::from_millis(2100),
+        };
+        assert_eq!(describe(&probed).as_deref(), Some("healthy in 2.1s"));
         let log = Event::Log {
             service: "api".to_string(),
             line: "x".to_string(),

@@ -36,6 +36,7 @@ pub(crate) fn service_at(name: &str, dir: &Path) -> Service {
         framework: None,
         build: BuildOptions::default(),
         volumes: Vec::new(),
+        files: BTreeMap::new(),
         line: 1,
     }
 }

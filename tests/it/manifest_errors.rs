@@ -166,3 +166,19 @@ gateway:
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn gateway_prefixes_are_plain_paths_and_debian_releases_are_known() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "\
+services:
+  api: { path: ./api, port: 8000, build: { debian: trixy } }
+gateway:
+  port: 8080
+  routes: { \"/api; return 200\": api }
+",
+    );
+    insta::assert_snapshot!(text);
+}
