@@ -9,6 +9,7 @@ mod dockerfiles_python;
 mod dockerfiles_rust;
 mod dockerignore_docker;
 mod doctor;
+mod finsight;
 mod foreground;
 mod hadolint;
 mod manifest_errors;

@@ -1,0 +1,3 @@
+module finsight/ingest
+
+go 1.23
