@@ -1,8 +1,9 @@
 //! The polyglot example, examples/finsight, end to end on the real engine: four toolchains
 //! built from generated Dockerfiles, Postgres, Redis and the generated nginx gateway.
 //!
-//! Needs the base images of scripts/base-images and a network that reaches PyPI and npm
-//! when builds trust the machine's CA bundle (passed with STACK_CA_CERT).
+//! Runs scripts/base-images first (it builds the local base images only when missing), and
+//! needs a network that reaches PyPI and npm when builds trust the machine's CA bundle
+//! (passed with STACK_CA_CERT).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -24,8 +25,18 @@ struct Finsight {
 
 impl Finsight {
     fn new() -> Finsight {
+        // The base images the generated Dockerfiles start from (present: a fast no-op).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let base = std::process::Command::new(root.join("scripts/base-images"))
+            .output()
+            .expect("scripts/base-images runs");
+        assert!(
+            base.status.success(),
+            "scripts/base-images failed:\n{}",
+            String::from_utf8_lossy(&base.stderr)
+        );
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/finsight");
+        let example = root.join("examples/finsight");
         let copied = std::process::Command::new("cp")
             .arg("-R")
             .arg(format!("{}/.", example.display()))
