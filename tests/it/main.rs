@@ -11,6 +11,7 @@ mod dockerignore_docker;
 mod doctor;
 mod foreground;
 mod hadolint;
+mod init;
 mod manifest_errors;
 mod schema;
 mod up_down;
