@@ -1,16 +1,24 @@
 //! `stack init`: survey the repository, print the stack.yaml for it, write it when asked.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::cli::InitArgs;
 use crate::detect::detection::looked_for;
 use crate::error::Error;
 use crate::init::survey::survey;
 use crate::init::yaml::render;
-use crate::manifest::load::load;
+use crate::manifest::load::{DOTENV, load};
 use crate::manifest::locate::{FILE_NAMES, display_path};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
+
+/// `${VAR:?message}` and `${VAR?message}`: loading fails while VAR is unset.
+static REQUIRED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?").expect("a valid pattern"));
 
 pub fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
     let file = settings.manifest.as_ref().map_or_else(
@@ -106,7 +114,7 @@ fn write_checked(file: &Path, shown: &Path, text: &str, settings: &Settings) -> 
         path: staging.clone(),
         source,
     })?;
-    let checked = load(&staging, shown, &settings.env)
+    let checked = load(&staging, shown, &check_env(file, text, &settings.env))
         .map_err(Error::from)
         .and_then(|_| {
             std::fs::rename(&staging, file).map_err(|source| Error::Io {
@@ -119,4 +127,24 @@ fn write_checked(file: &Path, shown: &Path, text: &str, settings: &Settings) -> 
         let _ = std::fs::remove_file(&staging);
     }
     checked
+}
+
+/// The environment the check loads with. It is about what init wrote, not about this
+/// shell: a variable the manifest requires (`${VAR:?…}`, carried over from compose) that
+/// neither the environment nor `.env` sets gets a stand-in.
+fn check_env(file: &Path, text: &str, env: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let dotenv: Vec<String> = file
+        .parent()
+        .and_then(|root| dotenvy::from_path_iter(root.join(DOTENV)).ok())
+        .map(|pairs| pairs.filter_map(Result::ok).map(|(key, _)| key).collect())
+        .unwrap_or_default();
+    let mut env = env.clone();
+    for captures in REQUIRED.captures_iter(text) {
+        let name = &captures[1];
+        if !dotenv.iter().any(|key| key == name) {
+            env.entry(name.to_string())
+                .or_insert_with(|| "stack-init-check".to_string());
+        }
+    }
+    env
 }

@@ -45,9 +45,10 @@ enum What {
     Detected(Box<Detection>),
     /// One of several binaries built from the same folder: detected once it has its name.
     Binary(String),
-    /// Built from its own Dockerfile.
+    /// Built from its own Dockerfile; the language its files suggest, for the health route.
     Dockerfile {
         port: Option<u16>,
+        language: Option<Language>,
     },
     Undetected(DetectError),
 }
@@ -175,14 +176,14 @@ fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
         parent: parent.clone(),
         what,
     };
-    let Some(language) = sniff(&dir) else {
-        return match std::fs::read_to_string(dir.join("Dockerfile")) {
-            Ok(text) => {
-                let port = EXPOSE.captures(&text).and_then(|c| c[1].parse().ok());
-                Verdict::Services(vec![found(wanted, What::Dockerfile { port })])
-            }
-            Err(_) => Verdict::Descend,
-        };
+    let language = sniff(&dir);
+    // stack builds a folder's own Dockerfile unchanged, whatever else the folder holds.
+    if let Ok(text) = std::fs::read_to_string(dir.join("Dockerfile")) {
+        let port = EXPOSE.captures(&text).and_then(|c| c[1].parse().ok());
+        return Verdict::Services(vec![found(wanted, What::Dockerfile { port, language })]);
+    }
+    let Some(language) = language else {
+        return Verdict::Descend;
     };
     if language == Language::Node && is_node_workspace(&dir) {
         return Verdict::Descend;
@@ -262,17 +263,26 @@ fn built_service(root: &Path, name: String, path: String, found: Found) -> Draft
                 _ => None,
             };
         }
-        What::Dockerfile { port } => {
+        What::Dockerfile { port, language } => {
             service
                 .notes
                 .push("built from its own Dockerfile".to_string());
             service.port = port;
-            service.health = port.map(|_| Probe::Tcp);
-            if port.is_none() {
-                service
-                    .notes
-                    .push("no EXPOSE in the Dockerfile: add `port:` if it listens".to_string());
-            }
+            service.health = match (port, health::route(&dir, language)) {
+                (Some(_), Some(route)) => {
+                    service
+                        .notes
+                        .push(format!("health: {route}, found in the source"));
+                    Some(Probe::Http(route))
+                }
+                (Some(_), None) => Some(Probe::Tcp),
+                (None, _) => {
+                    service
+                        .notes
+                        .push("no EXPOSE in the Dockerfile: add `port:` if it listens".to_string());
+                    None
+                }
+            };
         }
         What::Undetected(error) => {
             service.notes.push(format!(
@@ -464,6 +474,13 @@ mod tests {
                 ("engine/crates/job_runner/src/main.rs", "fn main() {}"),
                 // Its own Dockerfile, no language files.
                 ("proxy/Dockerfile", "FROM nginx:1.22\nEXPOSE 80\n"),
+                // Its own Dockerfile wins over detection; the source still gives the route.
+                (
+                    "ml/Dockerfile",
+                    "FROM python:3.11-slim-bookworm\nEXPOSE 9000\n",
+                ),
+                ("ml/requirements.txt", "fastapi\n"),
+                ("ml/serve.py", "@app.get('/readyz')\n"),
             ],
         );
         let survey = survey(dir.path());
@@ -480,6 +497,7 @@ mod tests {
                 ("site", &path("apps/site"), Some(3000)),
                 ("api", &path("engine"), Some(8080)),
                 ("job-runner", &path("engine"), Some(8080)),
+                ("ml", &path("ml"), Some(9000)),
                 ("proxy", &path("proxy"), Some(80)),
             ]
         );
@@ -492,6 +510,11 @@ mod tests {
             survey.draft.services[0].health,
             Some(Probe::Http("/healthz".into()))
         );
+        assert_eq!(
+            survey.draft.services[3].health,
+            Some(Probe::Http("/readyz".into()))
+        );
+        assert_eq!(survey.draft.services[4].health, Some(Probe::Tcp));
         assert!(survey.warnings.is_empty(), "{:?}", survey.warnings);
     }
 

@@ -91,6 +91,29 @@ fn init_writes_only_with_write_and_replaces_only_with_force() {
 }
 
 #[test]
+fn a_variable_compose_requires_does_not_stop_the_write() {
+    let project = Project::new();
+    project.file(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:15\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:?set DB_PASSWORD}\n",
+    );
+    let (code, _, stderr) = run(&project, &["init", "--write"]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(project.path().join("stack.yaml")).expect("written");
+    assert!(
+        written.contains("POSTGRES_PASSWORD: \"${DB_PASSWORD:?set DB_PASSWORD}\""),
+        "{written}"
+    );
+    // Loading it for real still asks for the variable.
+    let (code, _, stderr) = run(&project, &["config"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`DB_PASSWORD` is required but not set"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn init_finds_nothing_in_a_folder_without_services() {
     let project = Project::new();
     project.file("docs/index.md", "# docs\n");
