@@ -67,6 +67,8 @@ pub enum Command {
     },
     /// Print the JSON Schema (draft-07) of stack.yaml, for editors
     Schema,
+    /// Find the services in this repository and print the stack.yaml for them
+    Init(InitArgs),
     /// Build what changed, start every service in dependency order and wait until healthy
     Up(UpArgs),
     /// Stop and remove the project's containers and network (volumes with --volumes)
@@ -118,6 +120,16 @@ pub enum Command {
         /// Services to restart [default: all]
         services: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Write stack.yaml (or the `--file` path) instead of only printing it
+    #[arg(short, long)]
+    pub write: bool,
+    /// With --write, replace an existing stack.yaml
+    #[arg(long, requires = "write")]
+    pub force: bool,
 }
 
 /// Options shared by the commands that build and start.

@@ -11,6 +11,7 @@ pub mod dockerignore;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod init;
 pub mod language;
 pub mod manifest;
 pub mod plan;
@@ -75,6 +76,7 @@ async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> R
         }
         Command::Eject { service } => commands::eject::eject(settings, printer, &service),
         Command::Schema => commands::schema::schema(printer),
+        Command::Init(args) => commands::init::init(settings, printer, &args),
         Command::Up(args) => commands::up::up(settings, printer, &args).await,
         Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,
         Command::Build { run } => commands::build::build(settings, printer, &run).await,

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod down;
 pub mod eject;
 pub mod exec;
+pub mod init;
 pub mod logs;
 pub mod plan;
 pub mod project;

@@ -61,8 +61,8 @@ fn is_main_package(dir: &Path) -> bool {
     })
 }
 
-/// Names of the main packages under `dir/cmd`, sorted.
-fn commands(dir: &Path) -> Vec<String> {
+/// Names of the main packages under `dir/cmd`, sorted (`stack init` makes a service of each).
+pub fn commands(dir: &Path) -> Vec<String> {
     let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))
         .map(|entries| {
             entries

@@ -253,6 +253,38 @@ fn workspace_members(dir: &Path, workspace: &toml::Table) -> Vec<String> {
     members.into_iter().collect()
 }
 
+/// Every binary target of the crate or workspace at `dir`, sorted by package (`stack init`
+/// makes a service of each). Unreadable manifests give none: detection reports them.
+pub fn binaries(dir: &Path) -> Vec<String> {
+    let parse = |rel: &str| {
+        std::fs::read_to_string(dir.join(join(rel, "Cargo.toml")))
+            .ok()?
+            .parse::<toml::Table>()
+            .ok()
+    };
+    let Some(root) = parse("") else {
+        return Vec::new();
+    };
+    let mut crates = Vec::new();
+    if root.contains_key("package") {
+        crates.push(read_crate(dir, "", &root, "app"));
+    }
+    let members = root
+        .get("workspace")
+        .and_then(|w| w.as_table())
+        .map(|w| workspace_members(dir, w))
+        .unwrap_or_default();
+    for member in &members {
+        if let Some(manifest) = parse(member) {
+            crates.push(read_crate(dir, member, &manifest, member));
+        }
+    }
+    crates
+        .into_iter()
+        .flat_map(|c| c.bins.into_iter().map(|(bin, _)| bin))
+        .collect()
+}
+
 /// The binary to build: the only one, else the one named like the service, the program its
 /// `command:` runs, or the package.
 fn choose_binary<'a>(

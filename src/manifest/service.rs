@@ -87,6 +87,33 @@ pub struct Service {
 }
 
 impl Service {
+    /// A service built from `dir` with every other field at the manifest's default: what
+    /// detection sees of a folder no manifest describes yet (`stack init`, tests).
+    pub fn built_from(name: &str, dir: &std::path::Path) -> Service {
+        Service {
+            name: name.to_string(),
+            source: Source::Build {
+                dir: dir.to_path_buf(),
+                relative: dir.to_path_buf(),
+            },
+            port: None,
+            host_port: None,
+            host_ip: "127.0.0.1".to_string(),
+            env: BTreeMap::new(),
+            depends_on: Vec::new(),
+            health: None,
+            task: false,
+            command: None,
+            version: None,
+            language: None,
+            framework: None,
+            build: BuildOptions::default(),
+            volumes: Vec::new(),
+            files: BTreeMap::new(),
+            line: 0,
+        }
+    }
+
     /// The directory stack builds from, when it builds this service.
     pub fn build_dir(&self) -> Option<&std::path::Path> {
         match &self.source {

@@ -2,11 +2,10 @@
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use stack::manifest::service::{BuildOptions, Service, Source};
+use stack::manifest::service::{Service, Source};
 
 /// `tests/fixtures/<name>`.
 pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -17,28 +16,12 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
 
 /// A built service at `dir` with everything else at its default, as the manifest would give it.
 pub(crate) fn service_at(name: &str, dir: &Path) -> Service {
-    Service {
-        name: name.to_string(),
-        source: Source::Build {
-            dir: dir.to_path_buf(),
-            relative: PathBuf::from(dir.file_name().expect("fixture dirs have a name")),
-        },
-        port: None,
-        host_port: None,
-        host_ip: "127.0.0.1".to_string(),
-        env: BTreeMap::new(),
-        depends_on: Vec::new(),
-        health: None,
-        task: false,
-        command: None,
-        version: None,
-        language: None,
-        framework: None,
-        build: BuildOptions::default(),
-        volumes: Vec::new(),
-        files: BTreeMap::new(),
-        line: 1,
+    let mut service = Service::built_from(name, dir);
+    if let Source::Build { relative, .. } = &mut service.source {
+        *relative = PathBuf::from(dir.file_name().expect("fixture dirs have a name"));
     }
+    service.line = 1;
+    service
 }
 
 /// `stack` with a clean environment: no colour, no engine or manifest settings leaking in.
@@ -63,6 +46,17 @@ impl Project {
         }
     }
 
+    /// A project holding a copy of `tests/fixtures/<name>`, in a folder whose name starts
+    /// with `prefix` (the project name stack derives from it).
+    pub(crate) fn copy_of(name: &str, prefix: &str) -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .expect("a temporary directory");
+        copy_tree(&fixture(name), dir.path());
+        Project { dir }
+    }
+
     pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -77,6 +71,20 @@ impl Project {
 
     pub(crate) fn stack(&self) -> Command {
         stack(self.dir.path())
+    }
+}
+
+/// Copies the tree at `from` into `to`, which exists.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read a fixture folder") {
+        let entry = entry.expect("a fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            std::fs::create_dir(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a fixture file");
+        }
     }
 }
 
@@ -98,6 +106,18 @@ impl LiveProject {
         let name = format!("it-{tag}-{}-{n}", std::process::id());
         let project = Project::new();
         project.file("stack.yaml", &format!("name: {name}\n{manifest}"));
+        LiveProject { project, name }
+    }
+
+    /// A project whose manifest is already in place; its name is the one stack derives
+    /// from the folder (no `name:` in the manifest).
+    pub(crate) fn adopt(project: Project) -> LiveProject {
+        let name = project
+            .path()
+            .file_name()
+            .expect("a temporary folder has a name")
+            .to_string_lossy()
+            .to_lowercase();
         LiveProject { project, name }
     }
 

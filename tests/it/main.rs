@@ -12,6 +12,7 @@ mod doctor;
 mod finsight;
 mod foreground;
 mod hadolint;
+mod init;
 mod manifest_errors;
 mod schema;
 mod up_down;

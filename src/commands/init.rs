@@ -1,0 +1,150 @@
+//! `stack init`: survey the repository, print the stack.yaml for it, write it when asked.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::cli::InitArgs;
+use crate::detect::detection::looked_for;
+use crate::error::Error;
+use crate::init::survey::survey;
+use crate::init::yaml::render;
+use crate::manifest::load::{DOTENV, load};
+use crate::manifest::locate::{FILE_NAMES, display_path};
+use crate::settings::Settings;
+use crate::ui::printer::Printer;
+
+/// `${VAR:?message}` and `${VAR?message}`: loading fails while VAR is unset.
+static REQUIRED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?").expect("a valid pattern"));
+
+pub fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
+    let file = settings.manifest.as_ref().map_or_else(
+        || settings.cwd.join(FILE_NAMES[0]),
+        |f| settings.cwd.join(f),
+    );
+    let root = file
+        .parent()
+        .map_or_else(|| settings.cwd.clone(), Path::to_path_buf);
+    let shown = display_path(&file, &settings.cwd);
+    let existing = existing_manifest(&file, &root);
+    if let Some(existing) = &existing
+        && args.write
+        && !args.force
+    {
+        return Err(Error::Usage {
+            message: format!(
+                "{} already exists; init does not overwrite it",
+                display_path(existing, &settings.cwd).display()
+            ),
+            hint: Some(
+                "pass `--force` to replace it, or run `stack init` without `--write` and merge what it prints"
+                    .to_string(),
+            ),
+        });
+    }
+
+    let survey = survey(&root);
+    if survey.draft.services.is_empty() {
+        return Err(Error::Usage {
+            message: format!(
+                "found no services in {}",
+                display_path(&root, &settings.cwd).display()
+            ),
+            hint: Some(format!(
+                "looked for {} and Dockerfile in every folder but dependencies and hidden ones; run init at the repository's root",
+                looked_for().join(", ")
+            )),
+        });
+    }
+    for warning in &survey.warnings {
+        printer.warn(warning);
+    }
+    let names: Vec<&str> = survey
+        .draft
+        .services
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    let compose = survey
+        .compose_file
+        .map(|f| format!(" (with {f})"))
+        .unwrap_or_default();
+    printer.status(&format!(
+        "found {} services{compose}: {}",
+        names.len(),
+        names.join(", ")
+    ));
+    let text = render(&survey.draft);
+
+    if !args.write {
+        printer.data(&text);
+        match existing {
+            Some(existing) => printer.status(&format!(
+                "not written: {} exists (`stack init --write --force` replaces it)",
+                display_path(&existing, &settings.cwd).display()
+            )),
+            None => printer.status(&format!(
+                "not written: `stack init --write` writes it to {}",
+                shown.display()
+            )),
+        }
+        return Ok(());
+    }
+    write_checked(&file, &shown, &text, settings)?;
+    printer.status(&format!("wrote {}; next: `stack up`", shown.display()));
+    Ok(())
+}
+
+/// The manifest init would replace: the target itself, or its other spelling next to it.
+fn existing_manifest(file: &Path, root: &Path) -> Option<PathBuf> {
+    std::iter::once(file.to_path_buf())
+        .chain(FILE_NAMES.iter().map(|name| root.join(name)))
+        .find(|path| path.is_file())
+}
+
+/// Writes `text` to `file` only once the manifest loader accepts it: through a file next
+/// to it (relative paths resolve the same), renamed into place.
+fn write_checked(file: &Path, shown: &Path, text: &str, settings: &Settings) -> Result<(), Error> {
+    let staging = file.with_file_name(format!(".stack-init-{}.yaml", std::process::id()));
+    std::fs::write(&staging, text).map_err(|source| Error::Io {
+        action: "write",
+        path: staging.clone(),
+        source,
+    })?;
+    let checked = load(&staging, shown, &check_env(file, text, &settings.env))
+        .map_err(Error::from)
+        .and_then(|_| {
+            std::fs::rename(&staging, file).map_err(|source| Error::Io {
+                action: "write",
+                path: file.to_path_buf(),
+                source,
+            })
+        });
+    if checked.is_err() {
+        let _ = std::fs::remove_file(&staging);
+    }
+    checked
+}
+
+/// The environment the check loads with. It is about what init wrote, not about this
+/// shell: a variable the manifest requires (`${VAR:?…}`, carried over from compose) that
+/// neither the environment nor `.env` sets gets a stand-in.
+fn check_env(file: &Path, text: &str, env: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let dotenv: Vec<String> = file
+        .parent()
+        .and_then(|root| dotenvy::from_path_iter(root.join(DOTENV)).ok())
+        .map(|pairs| pairs.filter_map(Result::ok).map(|(key, _)| key).collect())
+        .unwrap_or_default();
+    let mut env = env.clone();
+    for captures in REQUIRED.captures_iter(text) {
+        let name = &captures[1];
+        if !dotenv.iter().any(|key| key == name) {
+            env.entry(name.to_string())
+                .or_insert_with(|| "stack-init-check".to_string());
+        }
+    }
+    env
+}
