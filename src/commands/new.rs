@@ -84,11 +84,12 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
         match load(&file, &shown, &settings.env) {
             Ok(manifest) => Some(manifest),
             Err(error) => {
-                // Valid with a stand-in service added, it only lacked services: go on.
+                // Valid with a stand-in for the new service (which a gateway route may
+                // already name), it only lacked that service: go on.
                 let probe = add_service(
                     &source,
-                    "stack-new-probe",
-                    &[("image", "probe".to_string())],
+                    args.name.as_deref().unwrap_or("stack-new-probe"),
+                    &[("image", "probe".to_string()), ("port", "80".to_string())],
                 );
                 if probe.map_or(true, |probe| {
                     validate_text(&file, &shown, &probe, settings).is_err()

@@ -101,7 +101,7 @@ fn without_a_manifest_one_is_written_and_services_go_under_services() {
     insta::assert_snapshot!(read(&project, "stack.yaml"));
     assert!(project.path().join("services/api/main.go").is_file());
 
-    // A second service joins it, and a manifest without services gets its first.
+    // A second service joins it.
     let (code, stderr) = run(&project, "new service web --framework express --port 8081");
     assert_eq!(code, 0, "{stderr}");
     let manifest = read(&project, "stack.yaml");
@@ -113,13 +113,17 @@ fn without_a_manifest_one_is_written_and_services_go_under_services() {
     );
     assert!(read(&project, "services/web/server.js").contains("process.env.PORT ?? 8081"));
 
+    // A manifest without services gets its first, even when a route already names it.
     let bare = Project::new();
-    bare.file("stack.yaml", "name: bare  # no services yet\n");
+    bare.file(
+        "stack.yaml",
+        "name: bare  # no services yet\ngateway: { port: 8080, routes: { /: worker } }\n",
+    );
     let (code, stderr) = run(&bare, "new service worker --lang rust");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         read(&bare, "stack.yaml"),
-        "name: bare  # no services yet\nservices:\n  worker:\n    path: services/worker\n    port: 8080\n    health: { http: /healthz }\n"
+        "name: bare  # no services yet\ngateway: { port: 8080, routes: { /: worker } }\nservices:\n  worker:\n    path: services/worker\n    port: 8080\n    health: { http: /healthz }\n"
     );
 }
 
