@@ -295,6 +295,20 @@ impl Skeleton {
         })
     }
 
+    /// What the language asks of a service name beyond a DNS label: Cargo refuses package
+    /// names that start with a digit.
+    pub fn check_name(&self, name: &str) -> Result<(), Error> {
+        if self.language == Language::Rust && name.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(Error::Usage {
+                message: format!(
+                    "`{name}` cannot name a Rust service: Cargo package names start with a letter"
+                ),
+                hint: Some(format!("e.g. `svc-{name}`")),
+            });
+        }
+        Ok(())
+    }
+
     /// `version` is numbers and dots, and not older than the skeleton runs on.
     pub fn check_version(&self, version: &str) -> Result<(), Error> {
         let numeric = version.split('.').count() <= 3

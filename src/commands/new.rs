@@ -80,7 +80,8 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => NEW_MANIFEST.to_string(),
         Err(source) => return Err(io("read", &file)(source)),
     };
-    let manifest = if file.is_file() {
+    let existed = file.is_file();
+    let manifest = if existed {
         match load(&file, &shown, &settings.env) {
             Ok(manifest) => Some(manifest),
             Err(error) => {
@@ -110,10 +111,13 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
     let name = match &args.name {
         Some(name) => name.clone(),
         None => missing(settings, "a NAME")?.text("Name of the service", |answer| {
-            check_name(answer, manifest.as_ref(), &shown).map_err(|error| error_line(&error))
+            check_name(answer, manifest.as_ref(), &shown)
+                .and_then(|()| skeleton.check_name(answer))
+                .map_err(|error| error_line(&error))
         })?,
     };
     check_name(&name, manifest.as_ref(), &shown)?;
+    skeleton.check_name(&name)?;
     let version = args.version.clone();
     if let Some(version) = &version {
         skeleton.check_version(version)?;
@@ -202,7 +206,7 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
     ));
     printer.status(&format!(
         "{} service `{name}` to {}: port {port}, health check GET /healthz",
-        if manifest.is_some() { "added" } else { "wrote" },
+        if existed { "added" } else { "wrote" },
         shown.display()
     ));
     printer.status(&format!(

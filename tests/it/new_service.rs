@@ -147,6 +147,7 @@ fn a_refused_service_writes_nothing() {
         "new service api2 --lang python --framework fastap",
         "new service api2 --lang go --framework flask",
         "new service api2 --lang cobol",
+        "new service 2fa --lang rust",
         "new service api2 --lang python --framework django --version 3.8",
         "new service api2 --lang node --version latest",
         "new service api2",
