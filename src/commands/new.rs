@@ -5,9 +5,11 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{NewKind, NewServiceArgs};
+use crate::commands::project::{check_manifest_text, write_manifest};
 use crate::error::Error;
+use crate::init::yaml::scalar;
 use crate::language::Language;
-use crate::manifest::edit::{add_service, scalar};
+use crate::manifest::edit::add_service;
 use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
@@ -78,7 +80,13 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => NEW_MANIFEST.to_string(),
-        Err(source) => return Err(io("read", &file)(source)),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path: file,
+                source,
+            });
+        }
     };
     let existed = file.is_file();
     let manifest = if existed {
@@ -93,7 +101,7 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
                     &[("image", "probe".to_string()), ("port", "80".to_string())],
                 );
                 if probe.map_or(true, |probe| {
-                    validate_text(&file, &shown, &probe, settings).is_err()
+                    check_manifest_text(&file, &shown, &probe, &settings.env).is_err()
                 }) {
                     return Err(error.into());
                 }
@@ -191,7 +199,7 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
         manifest_version: version.is_some(),
     });
     let scaffold = Scaffold::write(&dir, &files)?;
-    if let Err(error) = replace_manifest(&file, &shown, &text, settings) {
+    if let Err(error) = write_manifest(&file, &shown, &text, &settings.env) {
         scaffold.remove();
         return Err(error);
     }
@@ -335,63 +343,4 @@ fn canonical_parent(file: &Path) -> Result<PathBuf, Error> {
         path: parent.to_path_buf(),
         source,
     })
-}
-
-/// Validates `text` as the manifest with the loader, then puts it in place of `file` in
-/// one rename, keeping the file's permissions.
-fn replace_manifest(
-    file: &Path,
-    shown: &Path,
-    text: &str,
-    settings: &Settings,
-) -> Result<(), Error> {
-    let temp = validate_text(file, shown, text, settings)?;
-    if let Ok(metadata) = std::fs::metadata(file) {
-        std::fs::set_permissions(temp.path(), metadata.permissions())
-            .map_err(io("set the permissions of", temp.path()))?;
-    } else {
-        // A new manifest gets the usual permissions, not a temporary file's 0600.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
-                .map_err(io("set the permissions of", temp.path()))?;
-        }
-    }
-    temp.persist(file)
-        .map_err(|error| Error::Io {
-            action: "replace",
-            path: file.to_path_buf(),
-            source: error.error,
-        })
-        .map(|_| ())
-}
-
-/// `text` in a temporary file next to `file` (so relative paths and .env resolve the
-/// same), loaded and validated as `shown`. The file is deleted when dropped.
-fn validate_text(
-    file: &Path,
-    shown: &Path,
-    text: &str,
-    settings: &Settings,
-) -> Result<tempfile::NamedTempFile, Error> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".stack-new-")
-        .suffix(".yaml")
-        .tempfile_in(dir)
-        .map_err(io("write a file in", dir))?;
-    std::fs::write(temp.path(), text).map_err(io("write", temp.path()))?;
-    load(temp.path(), shown, &settings.env)?;
-    Ok(temp)
-}
-
-/// Turns an I/O failure on `path` into stack's error, for `map_err`.
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    move |source| Error::Io {
-        action,
-        path,
-        source,
-    }
 }

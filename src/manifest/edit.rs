@@ -136,24 +136,9 @@ fn entry(
     out
 }
 
-/// `text` as a YAML scalar that reads back as the same string: plain when that is
-/// unambiguous, double-quoted (JSON escapes are valid YAML) otherwise.
-pub fn scalar(text: &str) -> String {
-    static PLAIN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[A-Za-z_/.][A-Za-z0-9_./-]*$").expect("a valid pattern"));
-    let reserved = [
-        "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
-    ];
-    if PLAIN.is_match(text) && !reserved.contains(&text.to_ascii_lowercase().as_str()) {
-        text.to_string()
-    } else {
-        serde_json::Value::String(text.to_string()).to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{EditError, add_service, scalar};
+    use super::{EditError, add_service};
 
     fn fields() -> Vec<(&'static str, String)> {
         vec![
@@ -200,13 +185,5 @@ mod tests {
             add_service("services: { db: { image: redis:7 } }\n", "api", &fields()),
             Err(EditError::FlowStyle { line: 1 })
         );
-    }
-
-    #[test]
-    fn scalars_are_quoted_only_when_needed() {
-        assert_eq!(scalar("services/api"), "services/api");
-        assert_eq!(scalar("3.11"), "\"3.11\"");
-        assert_eq!(scalar("my dir"), "\"my dir\"");
-        assert_eq!(scalar("yes"), "\"yes\"");
     }
 }
