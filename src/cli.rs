@@ -120,6 +120,41 @@ pub enum Command {
         /// Services to restart [default: all]
         services: Vec<String>,
     },
+    /// Create something new in the project; on a terminal, asks what
+    New {
+        #[command(subcommand)]
+        kind: Option<NewKind>,
+    },
+}
+
+/// What `stack new` creates.
+#[derive(Debug, Subcommand)]
+pub enum NewKind {
+    /// Write a service skeleton (health endpoint, unit test, README) and add it to stack.yaml
+    #[command(disable_version_flag = true)]
+    Service(NewServiceArgs),
+}
+
+/// `stack new service`: whatever is left out is asked for on a terminal.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NewServiceArgs {
+    /// The service's name: a DNS label (lowercase letters, digits, `-`)
+    pub name: Option<String>,
+    /// Its language: python, node, go, rust or java
+    #[arg(long = "lang", short = 'l', value_name = "LANGUAGE")]
+    pub language: Option<String>,
+    /// Its framework [default: the language's first: fastapi, express, stdlib, axum, httpserver]
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+    /// The port it listens on in the container [default: the framework's usual one]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Where to write it [default: next to the project's other services, else services/NAME]
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// The language version to pin in the skeleton and in stack.yaml (e.g. 3.11, 18, 1.23)
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -15,7 +15,9 @@ pub mod init;
 pub mod language;
 pub mod manifest;
 pub mod plan;
+pub mod scaffold;
 pub mod settings;
+pub mod skeleton;
 pub mod spec;
 pub mod suggest;
 pub mod template;
@@ -98,5 +100,6 @@ async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> R
         Command::Restart { run, services } => {
             commands::restart::restart(settings, printer, &run, &services).await
         }
+        Command::New { kind } => commands::new::new(settings, printer, kind),
     }
 }

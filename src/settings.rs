@@ -14,8 +14,10 @@ pub struct Settings {
     pub cwd: PathBuf,
     /// Colours on stderr.
     pub color: bool,
-    /// Whether stderr is a terminal (progress bars, prompts).
+    /// Whether stderr is a terminal (progress bars).
     pub interactive: bool,
+    /// Whether stdin and stderr are both terminals: questions can be asked and answered.
+    pub can_prompt: bool,
     /// Extra CA certificates from `--ca-cert` / `STACK_CA_CERT`.
     pub ca_certs: Vec<PathBuf>,
     /// The process environment, read once: `${VAR}` interpolation uses it.
@@ -39,6 +41,7 @@ impl Settings {
             cwd: std::env::current_dir()?,
             color,
             interactive,
+            can_prompt: interactive && std::io::stdin().is_terminal(),
             ca_certs: args.ca_certs.clone(),
             env,
         })

@@ -6,6 +6,7 @@ use crate::commands::dockerfile::{generate, own_dockerfile};
 use crate::commands::project::{find_service, load_manifest};
 use crate::error::Error;
 use crate::manifest::locate::display_path;
+use crate::scaffold;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
@@ -52,16 +53,9 @@ pub fn eject(settings: &Settings, printer: &Printer, name: &str) -> Result<(), E
 
 /// Creates `path`, failing rather than replacing a file that appeared meanwhile.
 fn write_new(path: &Path, text: &str) -> Result<(), Error> {
-    use std::io::Write;
-    let io = |source| Error::Io {
+    scaffold::write_new(path, text).map_err(|source| Error::Io {
         action: "write",
         path: path.to_path_buf(),
         source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(io)?;
-    file.write_all(text.as_bytes()).map_err(io)
+    })
 }

@@ -7,11 +7,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::cli::InitArgs;
+use crate::commands::project::write_manifest;
 use crate::detect::detection::looked_for;
 use crate::error::Error;
 use crate::init::survey::survey;
 use crate::init::yaml::render;
-use crate::manifest::load::{DOTENV, load};
+use crate::manifest::load::DOTENV;
 use crate::manifest::locate::{FILE_NAMES, display_path};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
@@ -93,7 +94,12 @@ pub fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(
         }
         return Ok(());
     }
-    write_checked(&file, &shown, &text, settings)?;
+    write_manifest(
+        &file,
+        &shown,
+        &text,
+        &check_env(&file, &text, &settings.env),
+    )?;
     printer.status(&format!("wrote {}; next: `stack up`", shown.display()));
     Ok(())
 }
@@ -103,30 +109,6 @@ fn existing_manifest(file: &Path, root: &Path) -> Option<PathBuf> {
     std::iter::once(file.to_path_buf())
         .chain(FILE_NAMES.iter().map(|name| root.join(name)))
         .find(|path| path.is_file())
-}
-
-/// Writes `text` to `file` only once the manifest loader accepts it: through a file next
-/// to it (relative paths resolve the same), renamed into place.
-fn write_checked(file: &Path, shown: &Path, text: &str, settings: &Settings) -> Result<(), Error> {
-    let staging = file.with_file_name(format!(".stack-init-{}.yaml", std::process::id()));
-    std::fs::write(&staging, text).map_err(|source| Error::Io {
-        action: "write",
-        path: staging.clone(),
-        source,
-    })?;
-    let checked = load(&staging, shown, &check_env(file, text, &settings.env))
-        .map_err(Error::from)
-        .and_then(|_| {
-            std::fs::rename(&staging, file).map_err(|source| Error::Io {
-                action: "write",
-                path: file.to_path_buf(),
-                source,
-            })
-        });
-    if checked.is_err() {
-        let _ = std::fs::remove_file(&staging);
-    }
-    checked
 }
 
 /// The environment the check loads with. It is about what init wrote, not about this

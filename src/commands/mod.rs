@@ -9,6 +9,7 @@ pub mod eject;
 pub mod exec;
 pub mod init;
 pub mod logs;
+pub mod new;
 pub mod plan;
 pub mod project;
 pub mod ps;

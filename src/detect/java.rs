@@ -1,5 +1,6 @@
-//! Java services built with Maven or Gradle: the jar the build produces, the Java release
-//! from the build file, the port from a Spring Boot application.properties.
+//! Java services built with Maven, Gradle or plain javac: the jar the build produces, the
+//! Java release from the build file or .java-version, the port from a Spring Boot
+//! application.properties.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -9,12 +10,18 @@ use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
+use crate::detect::javac;
 use crate::detect::version::{Version, pick};
 use crate::language::Language;
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &["pom.xml", "build.gradle", "build.gradle.kts"];
+pub const LOOKED_FOR: &[&str] = &[
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "src/main/java (javac)",
+];
 
 /// The Java release used when the build names none: the current LTS.
 pub const DEFAULT_VERSION: &str = "21";
@@ -24,6 +31,8 @@ pub const DEFAULT_VERSION: &str = "21";
 pub enum Tool {
     Maven,
     Gradle,
+    /// No build tool: the JDK's javac and jar, for projects without dependencies.
+    Javac,
 }
 
 /// Facts about a Java service for its template.
@@ -43,6 +52,8 @@ pub struct Java {
     pub wrapper: bool,
     /// Spring Boot builds a runnable jar with its dependencies inside.
     pub spring_boot: bool,
+    /// javac builds: the class the jar's manifest starts (`app.Main`).
+    pub main_class: Option<String>,
 }
 
 static PLACEHOLDER: LazyLock<Regex> =
@@ -78,7 +89,7 @@ static SERVER_PORT_YAML: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn matches(dir: &Path) -> bool {
-    LOOKED_FOR.iter().any(|file| dir.join(file).is_file())
+    LOOKED_FOR.iter().any(|file| dir.join(file).is_file()) || javac::matches(dir)
 }
 
 /// What each build tool reports.
@@ -88,39 +99,57 @@ struct Found {
     jar: String,
     release: Option<String>,
     spring_boot: bool,
+    main_class: Option<String>,
 }
 
 pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let found = if dir.join("pom.xml").is_file() {
         maven(service, dir)?
-    } else {
+    } else if ["build.gradle", "build.gradle.kts"]
+        .iter()
+        .any(|file| dir.join(file).is_file())
+    {
         gradle(service, dir)?
+    } else {
+        Found {
+            tool: Tool::Javac,
+            build_files: Vec::new(),
+            jar: "app.jar".to_string(),
+            release: None,
+            spring_boot: false,
+            main_class: Some(javac::main_class(service, dir)?),
+        }
     };
     let (version, version_source) = pick(
         service,
-        &[Version::from(
-            match found.tool {
-                Tool::Maven => "pom.xml",
-                Tool::Gradle => "the Gradle build",
-            },
-            found.release,
-        )],
+        &[
+            Version::from(
+                match found.tool {
+                    Tool::Maven => "pom.xml",
+                    Tool::Gradle => "the Gradle build",
+                    Tool::Javac => "javac",
+                },
+                found.release,
+            ),
+            // jenv's file: `17`, or `1.8` for Java 8.
+            Version::file(dir, ".java-version", |text| release(text.lines().next()?)),
+        ],
         DEFAULT_VERSION,
     );
     let build_dirs = match found.tool {
         Tool::Maven => vec![".mvn"],
         Tool::Gradle => vec!["gradle", "buildSrc"],
+        Tool::Javac => vec![],
     }
     .into_iter()
     .filter(|d| dir.join(d).is_dir())
     .map(str::to_string)
     .collect();
-    let wrapper = dir
-        .join(match found.tool {
-            Tool::Maven => "mvnw",
-            Tool::Gradle => "gradlew",
-        })
-        .is_file();
+    let wrapper = match found.tool {
+        Tool::Maven => dir.join("mvnw").is_file(),
+        Tool::Gradle => dir.join("gradlew").is_file(),
+        Tool::Javac => false,
+    };
     let port = if found.spring_boot {
         spring_port(dir).unwrap_or(8080)
     } else {
@@ -146,6 +175,7 @@ pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
             jar: found.jar,
             wrapper,
             spring_boot: found.spring_boot,
+            main_class: found.main_class,
         }),
     })
 }
@@ -287,6 +317,7 @@ fn maven(service: &Service, dir: &Path) -> Result<Found, DetectError> {
         jar: format!("target/{name}.jar"),
         release,
         spring_boot,
+        main_class: None,
     })
 }
 
@@ -366,6 +397,7 @@ fn gradle(service: &Service, dir: &Path) -> Result<Found, DetectError> {
         jar,
         release,
         spring_boot: build.contains("org.springframework.boot"),
+        main_class: None,
     })
 }
 

@@ -4,6 +4,7 @@ pub mod detection;
 pub mod error;
 pub mod go;
 pub mod java;
+pub mod javac;
 pub mod node;
 pub mod python;
 pub mod rust;

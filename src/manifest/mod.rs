@@ -1,6 +1,7 @@
 //! stack.yaml: located, parsed into a raw serde model, interpolated, validated into nouns.
 
 pub mod checker;
+pub mod edit;
 pub mod error;
 pub mod gateway;
 pub mod health;

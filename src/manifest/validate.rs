@@ -156,7 +156,7 @@ fn check_name(checker: &mut Checker<'_>, raw: &RawManifest, root: &Path) -> Opti
 }
 
 /// A suggestion for a name that is not a DNS label.
-fn dns_label(name: &str) -> String {
+pub fn dns_label(name: &str) -> String {
     let mut label: String = name
         .to_lowercase()
         .chars()

@@ -2,4 +2,5 @@
 
 pub mod printer;
 pub mod progress;
+pub mod prompt;
 pub mod report;

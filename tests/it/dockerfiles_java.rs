@@ -1,4 +1,4 @@
-//! Generated Dockerfiles for Java services built with Maven or Gradle.
+//! Generated Dockerfiles for Java services built with Maven, Gradle or plain javac.
 
 use stack::detect::detection::{Details, Detection, detect};
 
@@ -110,5 +110,60 @@ fn a_multi_module_build_is_explained() {
         format!("{error}\nhint: {}", error.hint().unwrap_or_default()),
         "service `app`: pom.xml is a multi-module build (modules: api, core); stack builds a single jar\n\
          hint: add a Dockerfile to the service that builds the module to run"
+    );
+}
+
+#[test]
+fn without_a_build_tool_javac_builds_a_jar_around_the_one_main_class() {
+    let (detection, dockerfile) = generated("java-javac", false, |_| {});
+    assert_eq!(version(&detection), ("17", ".java-version"));
+    let Details::Java(java) = &detection.details else {
+        panic!("Java details");
+    };
+    assert_eq!(
+        java.main_class.as_deref(),
+        Some("com.example.greeter.Server")
+    );
+    assert_eq!(
+        detection.start,
+        ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+    );
+    assert!(
+        dockerfile.contains("FROM eclipse-temurin:17-jdk AS build\n")
+            && dockerfile.contains("FROM eclipse-temurin:17-jre\n"),
+        "{dockerfile}"
+    );
+    insta::assert_snapshot!(dockerfile);
+}
+
+#[test]
+fn a_javac_project_needs_exactly_one_main() {
+    let project = Project::new();
+    project.file(
+        "src/main/java/Util.java",
+        "final class Util { static int two() { return 2; } }\n",
+    );
+    let error = detect(&service_at("app", project.path())).expect_err("no main");
+    assert!(
+        error.to_string().contains(
+            "no class under src/main/java has a `public static void main(String[] args)`"
+        ),
+        "{error}"
+    );
+
+    project
+        .file(
+            "src/main/java/a/One.java",
+            "package a;\npublic class One { public static void main(String[] args) {} }\n",
+        )
+        .file(
+            "src/main/java/b/Two.java",
+            "package b;\npublic class Two { public static void main(String... args) {} }\n",
+        );
+    let error = detect(&service_at("app", project.path())).expect_err("two mains");
+    assert_eq!(
+        format!("{error}\nhint: {}", error.hint().unwrap_or_default()),
+        "service `app`: several classes under src/main/java have a `main` (a.One, b.Two); the jar can start only one\n\
+         hint: keep one `main` under src/main/java (tools can live in src/test/java), or add a Dockerfile"
     );
 }

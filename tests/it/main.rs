@@ -14,5 +14,8 @@ mod foreground;
 mod hadolint;
 mod init;
 mod manifest_errors;
+mod new_interactive;
+mod new_service;
+mod new_service_live;
 mod schema;
 mod up_down;
