@@ -7,7 +7,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::manifest::health::{Check, Health};
-use crate::manifest::service::{BuildOptions, Service, Source};
+use crate::manifest::service::{Service, Source};
 use crate::template;
 
 /// The gateway's service name; no user service may take it.
@@ -91,12 +91,8 @@ impl Gateway {
         depends_on.sort();
         depends_on.dedup();
         Service {
-            name: SERVICE.to_string(),
-            source: Source::Image(self.image.clone()),
             port: Some(LISTEN),
             host_port: Some(self.port),
-            host_ip: "127.0.0.1".to_string(),
-            env: BTreeMap::new(),
             depends_on,
             health: Some(Health {
                 check: Check::Http {
@@ -105,15 +101,9 @@ impl Gateway {
                 interval: Health::DEFAULT_INTERVAL,
                 timeout: Health::DEFAULT_TIMEOUT,
             }),
-            task: false,
-            command: None,
-            version: None,
-            language: None,
-            framework: None,
-            build: BuildOptions::default(),
-            volumes: Vec::new(),
             files: BTreeMap::from([(CONF_PATH.to_string(), self.nginx_conf(manifest_file))]),
             line: self.line,
+            ..Service::new(SERVICE, Source::Image(self.image.clone()))
         }
     }
 }

@@ -90,12 +90,20 @@ impl Service {
     /// A service built from `dir` with every other field at the manifest's default: what
     /// detection sees of a folder no manifest describes yet (`stack init`, tests).
     pub fn built_from(name: &str, dir: &std::path::Path) -> Service {
-        Service {
-            name: name.to_string(),
-            source: Source::Build {
+        Service::new(
+            name,
+            Source::Build {
                 dir: dir.to_path_buf(),
                 relative: dir.to_path_buf(),
             },
+        )
+    }
+
+    /// A service from `source` with every other field at the manifest's default.
+    pub fn new(name: &str, source: Source) -> Service {
+        Service {
+            name: name.to_string(),
+            source,
             port: None,
             host_port: None,
             host_ip: "127.0.0.1".to_string(),
