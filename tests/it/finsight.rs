@@ -180,6 +180,18 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         "{cold}"
     );
 
+    // The CA went into the build contexts only, never into the user's tree.
+    let leaked = std::process::Command::new("find")
+        .arg(finsight.dir.path())
+        .args(["-name", "stack-ca.crt", "-o", "-name", "Dockerfile"])
+        .output()
+        .expect("find runs");
+    assert_eq!(
+        String::from_utf8_lossy(&leaked.stdout),
+        "",
+        "written into the tree"
+    );
+
     // /api/: a record written to Postgres and read back.
     let (status, created) = finsight.request(
         "POST",
