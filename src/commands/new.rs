@@ -14,7 +14,7 @@ use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Source;
-use crate::manifest::validate::dns_label;
+use crate::manifest::validate::{is_service_name, suggested_label};
 use crate::scaffold::Scaffold;
 use crate::settings::Settings;
 use crate::skeleton::{self, Skeleton, Values};
@@ -256,14 +256,12 @@ fn choose_skeleton(settings: &Settings, args: &NewServiceArgs) -> Result<&'stati
 
 /// A DNS label that is not yet a service of the manifest.
 fn check_name(name: &str, manifest: Option<&Manifest>, shown: &Path) -> Result<(), Error> {
-    let label =
-        regex::Regex::new(crate::manifest::schema::SERVICE_NAME_PATTERN).expect("a valid pattern");
-    if !label.is_match(name) {
+    if !is_service_name(name) {
         return Err(usage(
             format!("`{name}` is not a valid service name"),
             format!(
                 "services reach each other by name, so it must be a DNS label: lowercase letters, digits and `-`, at most 63, e.g. `{}`",
-                dns_label(name)
+                suggested_label(name)
             ),
         ));
     }

@@ -1,30 +1,8 @@
 //! Service names for what init finds: valid DNS labels, unique within the manifest.
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::manifest::schema::SERVICE_NAME_PATTERN;
-
-static SERVICE_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
-
-/// `My_API.v2` → `my-api-v2`: lowercase, every run of other characters one `-`, at most 63
-/// characters, no `-` at either end. `None` when nothing usable is left.
-pub fn dns_label(text: &str) -> Option<String> {
-    let mut label = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            label.push(c.to_ascii_lowercase());
-        } else if !label.is_empty() && !label.ends_with('-') {
-            label.push('-');
-        }
-    }
-    label.truncate(63);
-    let label = label.trim_end_matches('-').to_string();
-    SERVICE_NAME.is_match(&label).then_some(label)
-}
+use crate::manifest::validate::dns_label;
 
 /// The names given so far.
 #[derive(Debug, Default)]

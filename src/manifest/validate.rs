@@ -61,7 +61,7 @@ pub fn validate(
                         format!("`{service_name}` is not a valid service name"),
                         Some(format!(
                             "services reach each other by name, so it must be a DNS label: lowercase letters, digits and `-`, e.g. `{}`",
-                            dns_label(&service_name)
+                            suggested_label(&service_name)
                         )),
                     );
                 } else if service_name == gateway::SERVICE && raw.gateway.is_some() {
@@ -147,7 +147,7 @@ fn check_name(checker: &mut Checker<'_>, raw: &RawManifest, root: &Path) -> Opti
             format!("`{}` is not a valid project name", text.value),
             Some(format!(
                 "use lowercase letters, digits, `-` and `_`, starting with a letter or digit, e.g. `{}`",
-                dns_label(&text.value)
+                suggested_label(&text.value)
             )),
         );
         return None;
@@ -155,20 +155,30 @@ fn check_name(checker: &mut Checker<'_>, raw: &RawManifest, root: &Path) -> Opti
     Some(text.value)
 }
 
-/// A suggestion for a name that is not a DNS label.
-pub fn dns_label(name: &str) -> String {
-    let mut label: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    label = label.trim_matches('-').to_string();
-    label.truncate(63);
-    if label.is_empty() {
-        "api".to_string()
-    } else {
-        label
+/// `My_API.v2` → `my-api-v2`: lowercase, every run of other characters one `-`, at most 63
+/// characters, no `-` at either end. `None` when nothing usable is left.
+pub fn dns_label(text: &str) -> Option<String> {
+    let mut label = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            label.push(c.to_ascii_lowercase());
+        } else if !label.is_empty() && !label.ends_with('-') {
+            label.push('-');
+        }
     }
+    label.truncate(63);
+    let label = label.trim_end_matches('-').to_string();
+    SERVICE_NAME.is_match(&label).then_some(label)
+}
+
+/// Whether `name` may name a service: a DNS label.
+pub fn is_service_name(name: &str) -> bool {
+    SERVICE_NAME.is_match(name)
+}
+
+/// A valid name to suggest for one that is not a DNS label.
+pub fn suggested_label(name: &str) -> String {
+    dns_label(name).unwrap_or_else(|| "api".to_string())
 }
 
 fn check_references(
