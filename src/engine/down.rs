@@ -3,6 +3,7 @@
 use futures_util::future::join_all;
 
 use crate::engine::client::Engine;
+use crate::engine::container::ProjectContainer;
 use crate::engine::error::EngineError;
 use crate::event::{Event, Events};
 
@@ -22,10 +23,7 @@ impl Engine {
         let containers = self.project_containers(project).await?;
         let removals = containers.iter().map(|container| async move {
             if container.running() {
-                self.stop_container(&container.id, STOP_TIMEOUT).await?;
-                let _ = events.send(Event::ContainerStopped {
-                    service: container.service.clone(),
-                });
+                self.stop_reported(container, STOP_TIMEOUT, events).await?;
             }
             self.remove_container(&container.id).await?;
             let _ = events.send(Event::ContainerRemoved {
@@ -66,17 +64,25 @@ impl Engine {
         let stops = containers
             .iter()
             .filter(|c| c.running() && (services.is_empty() || services.contains(&c.service)))
-            .map(|container| async move {
-                self.stop_container(&container.id, timeout).await?;
-                let _ = events.send(Event::ContainerStopped {
-                    service: container.service.clone(),
-                });
-                Ok::<(), EngineError>(())
-            });
+            .map(|container| self.stop_reported(container, timeout, events));
         join_all(stops)
             .await
             .into_iter()
             .collect::<Result<Vec<()>, _>>()?;
+        Ok(())
+    }
+
+    /// Stops one container and says so.
+    async fn stop_reported(
+        &self,
+        container: &ProjectContainer,
+        timeout: i32,
+        events: &Events,
+    ) -> Result<(), EngineError> {
+        self.stop_container(&container.id, timeout).await?;
+        let _ = events.send(Event::ContainerStopped {
+            service: container.service.clone(),
+        });
         Ok(())
     }
 }
