@@ -1,8 +1,5 @@
 //! A value read from stack.yaml together with where it was written, so problems can point at it.
 
-use std::borrow::Cow;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
@@ -68,24 +65,8 @@ fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-/// The location is invisible in the schema: a `Located<T>` is written exactly like a `T`.
-impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
-
-    fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
-    }
-}
+// The location is invisible in the schema: a `Located<T>` is written exactly like a `T`.
+crate::manifest::schema::schema_of_inner!(Located);
 
 #[cfg(test)]
 mod tests {

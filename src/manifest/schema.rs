@@ -46,6 +46,30 @@ fn one_or_many() -> Schema {
     })
 }
 
+/// `JsonSchema` for a wrapper `W<T>` that YAML writes exactly like its `T`.
+macro_rules! schema_of_inner {
+    ($wrapper:ident) => {
+        impl<T: schemars::JsonSchema> schemars::JsonSchema for $wrapper<T> {
+            fn inline_schema() -> bool {
+                T::inline_schema()
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                T::schema_name()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                T::schema_id()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                T::json_schema(generator)
+            }
+        }
+    };
+}
+pub(crate) use schema_of_inner;
+
 /// Declares a type that exists only to give a loose raw field its schema.
 macro_rules! field_schema {
     ($(#[$doc:meta])* $name:ident, $generator:ident => $body:expr) => {

@@ -1,10 +1,8 @@
 //! `Section<T>`: a mapping read into a raw struct, keeping unknown keys instead of failing.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::value::StringDeserializer;
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
@@ -184,24 +182,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for KnownKeysAccess<'_, A> {
     }
 }
 
-/// A section is written exactly like its struct.
-impl<T: JsonSchema> JsonSchema for Section<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
-
-    fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
-    }
-}
+// A section is written exactly like its struct.
+crate::manifest::schema::schema_of_inner!(Section);
 
 #[cfg(test)]
 mod tests {
