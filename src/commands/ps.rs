@@ -60,8 +60,7 @@ pub async fn ps(settings: &Settings, printer: &Printer, json: bool) -> Result<()
             let uptime_seconds = state
                 .as_ref()
                 .filter(|_| running)
-                .and_then(|s| s.started_at.as_deref())
-                .and_then(|t| humantime::parse_rfc3339_weak(t.trim_end_matches('Z')).ok())
+                .and_then(|s| s.started())
                 .and_then(|t| SystemTime::now().duration_since(t).ok())
                 .map(|d| d.as_secs());
             Row {

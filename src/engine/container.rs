@@ -1,6 +1,7 @@
 //! Containers: create from a spec, start, stop, remove, inspect, and read their logs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
 
 use bollard::container::LogOutput;
 use bollard::models::{
@@ -67,6 +68,18 @@ pub struct ContainerState {
     /// The container's address on the project network.
     pub ip: Option<String>,
     pub started_at: Option<String>,
+}
+
+impl ContainerState {
+    /// When the container last started.
+    pub fn started(&self) -> Option<SystemTime> {
+        engine_time(self.started_at.as_deref()?)
+    }
+}
+
+/// A timestamp as the engine writes it: `2024-05-01T10:00:00.123456789Z`.
+pub fn engine_time(stamp: &str) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(stamp.trim_end_matches('Z')).ok()
 }
 
 fn request(action: String) -> impl FnOnce(bollard::errors::Error) -> EngineError {

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use futures_util::future::join_all;
 
 use crate::engine::client::Engine;
+use crate::engine::container::engine_time;
 use crate::event::{Event, Events};
 use crate::spec::container_name;
 
@@ -119,7 +120,7 @@ fn timestamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String)> {
 
 /// `2024-05-01T10:00:00.123456789Z` as Unix seconds.
 fn parse_rfc3339(stamp: &str) -> Option<f64> {
-    let time = humantime::parse_rfc3339_weak(stamp.trim_end_matches('Z')).ok()?;
+    let time = engine_time(stamp)?;
     let since = time.duration_since(std::time::UNIX_EPOCH).ok()?;
     Some(since.as_secs_f64())
 }

@@ -36,7 +36,11 @@ fn a_three_level_stack_comes_up_healthy_and_a_second_up_changes_nothing() {
         if service == "migrate" {
             assert_eq!(row["state"], "exited");
             assert_eq!(row["exit_code"], 0);
+            assert!(row["uptime_seconds"].is_null(), "{row}");
         } else {
+            // Read from the engine's start time: seconds, not minutes or days.
+            let uptime = row["uptime_seconds"].as_u64().expect("running: an uptime");
+            assert!(uptime < 120, "{row}");
             assert_eq!(row["state"], "running", "{row}");
             assert_eq!(row["health"], "healthy", "{row}");
             let url = row["url"].as_str().expect("a published port");
