@@ -263,6 +263,20 @@ mod tests {
         }
     }
 
+    /// What the engine shows once `desired` is up: the network, every image, every container
+    /// running (tasks exited 0) with its current config.
+    fn all_up(desired: &BTreeMap<String, DesiredService>) -> Observed {
+        Observed {
+            network: true,
+            images: desired.values().map(|d| d.spec.image.clone()).collect(),
+            containers: desired
+                .iter()
+                .map(|(n, d)| (n.clone(), running(d)))
+                .collect(),
+            ..Observed::default()
+        }
+    }
+
     fn stack() -> BTreeMap<String, DesiredService> {
         BTreeMap::from([
             desired("web", &["api"], false),
@@ -298,15 +312,7 @@ mod tests {
     #[test]
     fn an_unchanged_running_project_is_a_noop() {
         let desired = stack();
-        let observed = Observed {
-            network: true,
-            images: desired.values().map(|d| d.spec.image.clone()).collect(),
-            containers: desired
-                .iter()
-                .map(|(n, d)| (n.clone(), running(d)))
-                .collect(),
-            ..Observed::default()
-        };
+        let observed = all_up(&desired);
         let p = plan("p", "p_default", &[], &desired, &observed);
         assert!(p.is_noop(), "{p:#?}");
     }
@@ -314,15 +320,7 @@ mod tests {
     #[test]
     fn a_changed_env_recreates_only_that_service_and_reruns_tasks_after_it() {
         let mut desired = stack();
-        let mut observed = Observed {
-            network: true,
-            images: desired.values().map(|d| d.spec.image.clone()).collect(),
-            containers: desired
-                .iter()
-                .map(|(n, d)| (n.clone(), running(d)))
-                .collect(),
-            ..Observed::default()
-        };
+        let mut observed = all_up(&desired);
         desired
             .get_mut("db")
             .expect("db")
