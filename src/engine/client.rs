@@ -6,7 +6,7 @@ use std::time::Duration;
 use bollard::Docker;
 
 use crate::engine::endpoint::{self, Endpoint};
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, request_failed};
 
 /// How long to wait for an engine to answer a ping before trying the next endpoint.
 const PING_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,10 +78,7 @@ impl Engine {
             .docker
             .version()
             .await
-            .map_err(|source| EngineError::Request {
-                action: "read the engine version".to_string(),
-                source,
-            })?;
+            .map_err(request_failed("read the engine version".to_string()))?;
         Ok(EngineVersion {
             version: version.version.unwrap_or_else(|| "unknown".to_string()),
             api_version: version.api_version.unwrap_or_else(|| "unknown".to_string()),

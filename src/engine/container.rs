@@ -15,7 +15,7 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, request_failed};
 use crate::plan::ObservedContainer;
 use crate::spec::{ContainerSpec, label};
 
@@ -82,10 +82,6 @@ pub fn engine_time(stamp: &str) -> Option<SystemTime> {
     humantime::parse_rfc3339_weak(stamp.trim_end_matches('Z')).ok()
 }
 
-fn request(action: String) -> impl FnOnce(bollard::errors::Error) -> EngineError {
-    move |source| EngineError::Request { action, source }
-}
-
 fn is_status(error: &bollard::errors::Error, code: u16) -> bool {
     matches!(error, bollard::errors::Error::DockerResponseServerError { status_code, .. } if *status_code == code)
 }
@@ -108,7 +104,7 @@ impl Engine {
             .docker()
             .list_containers(Some(options))
             .await
-            .map_err(request("list containers".to_string()))?;
+            .map_err(request_failed("list containers".to_string()))?;
         let mut out: Vec<ProjectContainer> = list
             .into_iter()
             .filter_map(|c| {
@@ -256,14 +252,17 @@ impl Engine {
         self.docker()
             .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
             .await
-            .map_err(request(format!("write files into container {}", spec.name)))
+            .map_err(request_failed(format!(
+                "write files into container {}",
+                spec.name
+            )))
     }
 
     pub async fn start_container(&self, id: &str) -> Result<(), EngineError> {
         self.docker()
             .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
             .await
-            .map_err(request(format!("start container {id}")))
+            .map_err(request_failed(format!("start container {id}")))
     }
 
     /// Stops with SIGTERM, then SIGKILL after `timeout` seconds; a stopped container is fine.
@@ -308,7 +307,7 @@ impl Engine {
                 None::<bollard::query_parameters::InspectContainerOptions>,
             )
             .await
-            .map_err(request(format!("inspect container {id}")))?;
+            .map_err(request_failed(format!("inspect container {id}")))?;
         let state = inspect.state.unwrap_or_default();
         let settings = inspect.network_settings.unwrap_or_default();
         let host_port = port.and_then(|port| {

@@ -80,6 +80,14 @@ pub enum EngineError {
     Interrupted,
 }
 
+/// For `map_err`: a failed engine request, saying what stack was doing.
+pub fn request_failed(
+    action: impl Into<String>,
+) -> impl FnOnce(bollard::errors::Error) -> EngineError {
+    let action = action.into();
+    move |source| EngineError::Request { action, source }
+}
+
 impl EngineError {
     pub fn exit_code(&self) -> i32 {
         match self {

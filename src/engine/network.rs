@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use bollard::models::NetworkCreateRequest;
 
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, request_failed};
 use crate::spec::label;
 
 impl Engine {
@@ -48,10 +48,7 @@ impl Engine {
             .create_network(request)
             .await
             .map(|_| ())
-            .map_err(|source| EngineError::Request {
-                action: format!("create network {name}"),
-                source,
-            })
+            .map_err(request_failed(format!("create network {name}")))
     }
 
     /// Removes the network; a network that is already gone is fine.

@@ -6,7 +6,7 @@ use bollard::models::VolumeCreateRequest;
 use bollard::query_parameters::ListVolumesOptionsBuilder;
 
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, request_failed};
 use crate::spec::label;
 
 impl Engine {
@@ -23,10 +23,7 @@ impl Engine {
             .docker()
             .list_volumes(Some(options))
             .await
-            .map_err(|source| EngineError::Request {
-                action: "list volumes".to_string(),
-                source,
-            })?;
+            .map_err(request_failed("list volumes".to_string()))?;
         Ok(response
             .volumes
             .unwrap_or_default()
@@ -67,10 +64,7 @@ impl Engine {
             .create_volume(request)
             .await
             .map(|_| ())
-            .map_err(|source| EngineError::Request {
-                action: format!("create volume {name}"),
-                source,
-            })
+            .map_err(request_failed(format!("create volume {name}")))
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
