@@ -49,11 +49,16 @@ impl Project {
     /// A project holding a copy of `tests/fixtures/<name>`, in a folder whose name starts
     /// with `prefix` (the project name stack derives from it).
     pub(crate) fn copy_of(name: &str, prefix: &str) -> Project {
+        Project::copy_from(&fixture(name), prefix)
+    }
+
+    /// A project holding a copy of the tree at `from`, in a folder starting with `prefix`.
+    pub(crate) fn copy_from(from: &Path, prefix: &str) -> Project {
         let dir = tempfile::Builder::new()
             .prefix(prefix)
             .tempdir()
             .expect("a temporary directory");
-        copy_tree(&fixture(name), dir.path());
+        copy_tree(from, dir.path());
         Project { dir }
     }
 
@@ -91,11 +96,47 @@ fn copy_tree(from: &Path, to: &Path) {
 /// The local test image every end-to-end stack runs (see scripts/fixture-images).
 pub(crate) const BUSYBOX: &str = "stack-fixture/busybox:1";
 
+/// This machine's CA bundle: builds reach PyPI, npm and crates.io only when they trust it.
+pub(crate) const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// One HTTP/1.0 request to `address` (`127.0.0.1:8080`) with an optional JSON body:
+/// (status, body). HTTP/1.0 so the server closes and no client dependency is needed.
+pub(crate) fn http(address: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("the service accepts");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("set a timeout");
+    let body = json.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .expect("send a request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("an HTTP response: {response:?}"));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("a status line: {head:?}"));
+    (status, body.to_string())
+}
+
 /// A project with a unique name whose containers, network and volumes are removed when it
 /// goes out of scope, pass or fail.
 pub(crate) struct LiveProject {
     pub(crate) project: Project,
     pub(crate) name: String,
+    /// Environment every `stack` run gets (the manifest may interpolate it).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl LiveProject {
@@ -106,7 +147,11 @@ impl LiveProject {
         let name = format!("it-{tag}-{}-{n}", std::process::id());
         let project = Project::new();
         project.file("stack.yaml", &format!("name: {name}\n{manifest}"));
-        LiveProject { project, name }
+        LiveProject {
+            project,
+            name,
+            env: Vec::new(),
+        }
     }
 
     /// A project whose manifest is already in place; its name is the one stack derives
@@ -118,11 +163,17 @@ impl LiveProject {
             .expect("a temporary folder has a name")
             .to_string_lossy()
             .to_lowercase();
-        LiveProject { project, name }
+        LiveProject {
+            project,
+            name,
+            env: Vec::new(),
+        }
     }
 
     pub(crate) fn stack(&self) -> Command {
-        self.project.stack()
+        let mut cmd = self.project.stack();
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
     }
 
     /// Runs `stack ARGS`, returning (exit code, stdout, stderr).

@@ -5,137 +5,67 @@
 //! needs a network that reaches PyPI and npm when builds trust the machine's CA bundle
 //! (passed with STACK_CA_CERT).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
-use std::time::Duration;
 
-use crate::common::stack;
+use crate::common::{CA_BUNDLE, LiveProject, Project, http};
 
-/// The machine's CA bundle: the extra CA that lets pip and npm reach their registries here.
-const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// A fixed project name, so a second run finds its images and builds nothing.
 const PROJECT: &str = "finsight-e2e";
 
-/// A copy of the example with its own project name and gateway port; `down --volumes` on drop.
-struct Finsight {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl Finsight {
-    fn new() -> Finsight {
-        // The base images the generated Dockerfiles start from (present: a fast no-op).
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let base = std::process::Command::new(root.join("scripts/base-images"))
-            .output()
-            .expect("scripts/base-images runs");
-        assert!(
-            base.status.success(),
-            "scripts/base-images failed:\n{}",
-            String::from_utf8_lossy(&base.stderr)
-        );
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let example = root.join("examples/finsight");
-        let copied = std::process::Command::new("cp")
-            .arg("-R")
-            .arg(format!("{}/.", example.display()))
-            .arg(dir.path())
-            .status()
-            .expect("cp runs");
-        assert!(copied.success(), "copying {} failed", example.display());
-        let manifest = dir.path().join("stack.yaml");
-        let text = std::fs::read_to_string(&manifest).expect("the example has a stack.yaml");
-        assert!(
-            text.contains("\nname: finsight\n"),
-            "the example names its project"
-        );
-        std::fs::write(
-            &manifest,
-            text.replace("\nname: finsight\n", &format!("\nname: {PROJECT}\n")),
-        )
-        .expect("write stack.yaml");
-        // From nothing: the images of an earlier run go (their layers stay in the cache).
-        let listed = std::process::Command::new("docker")
-            .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
-            .args(["--filter", &format!("reference=stack-{PROJECT}-*")])
-            .output()
-            .expect("docker images runs");
-        for image in String::from_utf8_lossy(&listed.stdout).lines() {
-            let removed = std::process::Command::new("docker")
-                .args(["image", "rm", image])
-                .output()
-                .expect("docker image rm runs");
-            assert!(removed.status.success(), "could not remove {image}");
-        }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        Finsight { dir, port }
-    }
-
-    /// Runs `stack ARGS` with the CA bundle and the gateway port; (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = stack(self.dir.path())
-            .env("STACK_CA_CERT", CA_BUNDLE)
-            .env("FINSIGHT_PORT", self.port.to_string())
-            .args(args)
-            .output()
-            .expect("stack runs");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    }
-
-    /// `stack up -d --progress plain`, asserting success; returns the progress lines.
-    fn up(&self) -> String {
-        let (code, stdout, stderr) = self.run(&["up", "-d", "--progress", "plain"]);
-        assert_eq!(code, 0, "stack up failed:\n{stdout}\n{stderr}");
-        stderr
-    }
-
-    /// One request through the gateway: (status, body).
-    fn request(&self, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
-        http(self.port, method, path, json)
-    }
-}
-
-impl Drop for Finsight {
-    fn drop(&mut self) {
-        let _ = self.run(&["down", "--volumes"]);
-    }
-}
-
-/// A minimal HTTP/1.0 client: enough to talk to nginx without another dependency.
-fn http(port: u16, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the gateway accepts");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set a timeout");
-    let body = json.unwrap_or("");
-    let request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
+/// A copy of the example with its own project name, the CA bundle and a free gateway port
+/// for every `stack` run; `down --volumes` on drop. Returns it and the gateway's address.
+fn finsight() -> (LiveProject, String) {
+    // The base images the generated Dockerfiles start from (present: a fast no-op).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::process::Command::new(root.join("scripts/base-images"))
+        .output()
+        .expect("scripts/base-images runs");
+    assert!(
+        base.status.success(),
+        "scripts/base-images failed:\n{}",
+        String::from_utf8_lossy(&base.stderr)
     );
-    stream
-        .write_all(request.as_bytes())
-        .expect("send a request");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .expect("read the response");
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("an HTTP response: {response:?}"));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("a status line: {head:?}"));
-    (status, body.to_string())
+    let project = Project::copy_from(&root.join("examples/finsight"), "finsight-");
+    let manifest = project.path().join("stack.yaml");
+    let text = std::fs::read_to_string(&manifest).expect("the example has a stack.yaml");
+    assert!(
+        text.contains("\nname: finsight\n"),
+        "the example names its project"
+    );
+    std::fs::write(
+        &manifest,
+        text.replace("\nname: finsight\n", &format!("\nname: {PROJECT}\n")),
+    )
+    .expect("write stack.yaml");
+    // From nothing: the images of an earlier run go (their layers stay in the cache).
+    let listed = LiveProject::docker(&[
+        "images",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+        "--filter",
+        &format!("reference=stack-{PROJECT}-*"),
+    ]);
+    for image in listed.lines() {
+        let removed = std::process::Command::new("docker")
+            .args(["image", "rm", image])
+            .output()
+            .expect("docker image rm runs");
+        assert!(removed.status.success(), "could not remove {image}");
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let live = LiveProject {
+        project,
+        name: PROJECT.to_string(),
+        env: vec![
+            ("STACK_CA_CERT".to_string(), CA_BUNDLE.to_string()),
+            ("FINSIGHT_PORT".to_string(), port.to_string()),
+        ],
+    };
+    (live, format!("127.0.0.1:{port}"))
 }
 
 /// The progress lines of one service.
@@ -152,7 +82,7 @@ const ALL: [&str; 7] = ["api", "predict", "ingest", "web", "db", "cache", "gatew
 
 #[test]
 fn the_example_builds_comes_up_and_answers_through_the_gateway() {
-    let finsight = Finsight::new();
+    let (finsight, gateway) = finsight();
 
     // From nothing: every image built from a generated Dockerfile, every service healthy,
     // the task completed.
@@ -182,7 +112,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
 
     // The CA went into the build contexts only, never into the user's tree.
     let leaked = std::process::Command::new("find")
-        .arg(finsight.dir.path())
+        .arg(finsight.project.path())
         .args(["-name", "stack-ca.crt", "-o", "-name", "Dockerfile"])
         .output()
         .expect("find runs");
@@ -193,7 +123,8 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     );
 
     // /api/: a record written to Postgres and read back.
-    let (status, created) = finsight.request(
+    let (status, created) = http(
+        &gateway,
         "POST",
         "/api/records",
         Some(r#"{"symbol": "acme", "amount": "12.5"}"#),
@@ -201,14 +132,14 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert_eq!(status, 201, "{created}");
     let id: serde_json::Value = serde_json::from_str(&created).expect("JSON from api");
     let id = id["id"].as_i64().expect("an id");
-    let (status, read) = finsight.request("GET", &format!("/api/records/{id}"), None);
+    let (status, read) = http(&gateway, "GET", &format!("/api/records/{id}"), None);
     assert_eq!(status, 200, "{read}");
     let read: serde_json::Value = serde_json::from_str(&read).expect("JSON from api");
     assert_eq!(read["symbol"], "ACME");
     assert_eq!(read["amount"], "12.5000", "numeric(18, 4) from Postgres");
 
     // /predict/: Holt's forecast of a straight line continues it: computed in C.
-    let (status, predicted) = finsight.request("GET", "/predict/forecast?values=1,2,3,4", None);
+    let (status, predicted) = http(&gateway, "GET", "/predict/forecast?values=1,2,3,4", None);
     assert_eq!(status, 200, "{predicted}");
     let predicted: serde_json::Value = serde_json::from_str(&predicted).expect("JSON");
     assert_eq!(predicted["forecast"], 5.0);
@@ -224,7 +155,8 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
 
     // /ingest/: an event lands in Redis.
     let token = format!("E2E{}", std::process::id());
-    let (status, queued) = finsight.request(
+    let (status, queued) = http(
+        &gateway,
         "POST",
         "/ingest/events",
         Some(&format!(r#"{{"symbol": "{token}", "price": 1.5}}"#)),
@@ -243,7 +175,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert!(last.contains(&token), "the event is not in Redis: {last}");
 
     // /: the page, made from what the other services say.
-    let (status, page) = finsight.request("GET", "/", None);
+    let (status, page) = http(&gateway, "GET", "/", None);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<h1>finsight</h1>"), "{page}");
     assert!(page.contains("events queued"), "{page}");
@@ -256,7 +188,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert!(warm.contains("ready in"), "{warm}");
 
     // One Python file changed: only predict is rebuilt, its dependencies from the cache.
-    let main = finsight.dir.path().join("predict/main.py");
+    let main = finsight.project.path().join("predict/main.py");
     let mut source = std::fs::read_to_string(&main).expect("predict/main.py");
     source.push_str(&format!("\n# changed by the test {token}\n"));
     std::fs::write(&main, source).expect("write predict/main.py");
@@ -279,7 +211,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         "the project itself was not rebuilt:\n{changed}"
     );
     // The gateway finds the recreated service at its new address.
-    let (status, health) = finsight.request("GET", "/predict/health", None);
+    let (status, health) = http(&gateway, "GET", "/predict/health", None);
     assert_eq!(status, 200, "{health}");
 
     let (code, _, stderr) = finsight.run(&["down", "--volumes"]);

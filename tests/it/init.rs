@@ -1,10 +1,7 @@
 //! `stack init` on a monorepo: the manifest it prints, what it refuses, and that the
 //! manifest it writes comes up healthy on the real engine.
 
-use crate::common::{LiveProject, Project};
-
-/// The machine's CA bundle, so builds reach PyPI and npm here (see scripts/base-images.md).
-const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+use crate::common::{CA_BUNDLE, LiveProject, Project};
 
 fn run(project: &Project, args: &[&str]) -> (i32, String, String) {
     let output = project.stack().args(args).output().expect("stack runs");

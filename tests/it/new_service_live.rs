@@ -3,14 +3,10 @@
 //! its own unit test passing with its language's test tool. One test per skeleton, so they
 //! build in parallel; the base images come from scripts/base-images.
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::LiveProject;
-
-/// Builds reach PyPI, npm and crates.io only when they trust this machine's CA bundle.
-const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+use crate::common::{CA_BUNDLE, LiveProject, http};
 
 /// `text` split at spaces: command lines without quoting.
 fn words(text: &str) -> Vec<&str> {
@@ -36,23 +32,14 @@ fn comes_up_healthy(tag: &str, args: &str) -> (LiveProject, String) {
         .as_str()
         .expect("a published URL")
         .to_string();
-    let body = get(&url, "/");
+    let (status, body) = http(url.trim_start_matches("http://"), "GET", "/", None);
+    assert_eq!(status, 200, "{body}");
     assert!(body.contains("hello from svc"), "GET / answered: {body}");
 
     let container = format!("{}-svc", live.name);
     let image = LiveProject::docker(&["inspect", "-f", "{{.Config.Image}}", &container]);
     assert!(!image.is_empty(), "the container runs a built image");
     (live, image)
-}
-
-/// The body of `GET path` from `http://host:port`, with HTTP/1.0 so the server closes.
-fn get(url: &str, path: &str) -> String {
-    let address = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = std::net::TcpStream::connect(address).expect("the service accepts");
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").expect("a request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("a response");
-    response
 }
 
 /// Runs `program args`, asserting success; returns stdout and stderr together.
