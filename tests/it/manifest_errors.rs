@@ -182,3 +182,28 @@ gateway:
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn the_gateway_becomes_a_service_with_defaults() {
+    let project = with_service_dirs();
+    project.file(
+        "stack.yaml",
+        "services:\n  api: { path: ./api, port: 8000 }\n  web: { path: ./web, port: 3000, build: { debian: trixie } }\ngateway:\n  port: 8080\n  routes: { /: web, /api/: api }\n",
+    );
+    let output = project.stack().arg("config").output().expect("stack runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let gateway = &config["services"]["gateway"];
+    assert_eq!(gateway["source"]["image"], "nginx:stable");
+    assert_eq!(gateway["host_port"], 8080);
+    assert_eq!(gateway["depends_on"], serde_json::json!(["api", "web"]));
+    assert_eq!(gateway["health"]["check"]["http"]["path"], "/_stack/health");
+    // Longest prefix first.
+    assert_eq!(config["gateway"]["routes"][0]["prefix"], "/api/");
+    assert_eq!(config["services"]["api"]["build"]["debian"], "bookworm");
+    assert_eq!(config["services"]["web"]["build"]["debian"], "trixie");
+}
