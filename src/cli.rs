@@ -11,25 +11,25 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "One stack.yaml, one command: build and run a polyglot dev environment on Docker",
     propagate_version = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The manifest to use [default: stack.yaml in this or a parent directory]
     ///
     /// Not global, as in Compose: it goes before the command (`stack -f x.yaml up`), which
     /// leaves `-f` free for `stack logs -f`.
     #[arg(short, long, env = "STACK_FILE", value_name = "PATH")]
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 
     /// When to use colours
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     /// Extra CA certificate (PEM) to trust in builds, e.g. a corporate proxy's; repeatable
     #[arg(
@@ -39,18 +39,18 @@ pub struct GlobalArgs {
         env = "STACK_CA_CERT",
         value_delimiter = ':'
     )]
-    pub ca_certs: Vec<PathBuf>,
+    pub(crate) ca_certs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Validate stack.yaml and print it resolved: variables filled in, defaults applied (JSON)
     Config,
     /// Check that the Docker engine answers and the manifest is valid
@@ -129,7 +129,7 @@ pub enum Command {
 
 /// What `stack new` creates.
 #[derive(Debug, Subcommand)]
-pub enum NewKind {
+pub(crate) enum NewKind {
     /// Write a service skeleton (health endpoint, unit test, README) and add it to stack.yaml
     #[command(disable_version_flag = true)]
     Service(NewServiceArgs),
@@ -137,58 +137,58 @@ pub enum NewKind {
 
 /// `stack new service`: whatever is left out is asked for on a terminal.
 #[derive(Debug, Clone, Default, Args)]
-pub struct NewServiceArgs {
+pub(crate) struct NewServiceArgs {
     /// The service's name: a DNS label (lowercase letters, digits, `-`)
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Its language: python, node, go, rust or java
     #[arg(long = "lang", short = 'l', value_name = "LANGUAGE")]
-    pub language: Option<String>,
+    pub(crate) language: Option<String>,
     /// Its framework [default: the language's first: fastapi, express, stdlib, axum, httpserver]
     #[arg(long, value_name = "FRAMEWORK")]
-    pub framework: Option<String>,
+    pub(crate) framework: Option<String>,
     /// The port it listens on in the container [default: the framework's usual one]
     #[arg(long, value_name = "PORT")]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Where to write it [default: next to the project's other services, else services/NAME]
     #[arg(long, value_name = "DIR")]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     /// The language version to pin in the skeleton and in stack.yaml (e.g. 3.11, 18, 1.23)
     #[arg(long, value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Write stack.yaml (or the `--file` path) instead of only printing it
     #[arg(short, long)]
-    pub write: bool,
+    pub(crate) write: bool,
     /// With --write, replace an existing stack.yaml
     #[arg(long, requires = "write")]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// Options shared by the commands that build and start.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Builds to run at the same time
     #[arg(short, long, default_value_t = 4, value_name = "N")]
-    pub jobs: usize,
+    pub(crate) jobs: usize,
     /// How to show progress: bars on a terminal, plain lines, or JSON events on stdout
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
-    pub progress: ProgressChoice,
+    pub(crate) progress: ProgressChoice,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     /// Return once every service is healthy instead of streaming logs
     #[arg(short, long)]
-    pub detach: bool,
+    pub(crate) detach: bool,
     #[command(flatten)]
-    pub run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProgressChoice {
+pub(crate) enum ProgressChoice {
     Auto,
     Tty,
     Plain,

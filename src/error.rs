@@ -2,25 +2,25 @@
 
 use std::path::PathBuf;
 
-use crate::context::ContextError;
+use crate::build::context::ContextError;
 use crate::detect::error::DetectError;
 use crate::engine::error::EngineError;
 use crate::manifest::error::ManifestError;
 
 /// Exit codes, documented in the README's table.
-pub mod exit {
-    pub const SUCCESS: i32 = 0;
-    pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const ENGINE_UNREACHABLE: i32 = 3;
-    pub const BUILD_FAILED: i32 = 4;
-    pub const UNHEALTHY: i32 = 5;
+pub(crate) mod exit {
+    pub(crate) const SUCCESS: i32 = 0;
+    pub(crate) const FAILURE: i32 = 1;
+    pub(crate) const USAGE: i32 = 2;
+    pub(crate) const ENGINE_UNREACHABLE: i32 = 3;
+    pub(crate) const BUILD_FAILED: i32 = 4;
+    pub(crate) const UNHEALTHY: i32 = 5;
     /// Stopped by Ctrl-C, as shells report SIGINT.
-    pub const INTERRUPTED: i32 = 130;
+    pub(crate) const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("no stack.yaml in {} or any parent directory", .0.display())]
     ManifestNotFound(PathBuf),
     #[error(transparent)]
@@ -53,7 +53,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Error::ManifestNotFound(_) | Error::Manifest(_) | Error::Usage { .. } => exit::USAGE,
             Error::Detect(_) => exit::USAGE,
@@ -64,7 +64,7 @@ impl Error {
     }
 
     /// Extra lines shown under the message (build output, a service's last log lines).
-    pub fn details(&self) -> (&'static str, &[String]) {
+    pub(crate) fn details(&self) -> (&'static str, &[String]) {
         match self {
             Error::Engine(engine) => engine.details(),
             _ => ("", &[]),
@@ -72,7 +72,7 @@ impl Error {
     }
 
     /// What the user can do about it, when there is something.
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         match self {
             Error::ManifestNotFound(_) => {
                 Some("run `stack init` to write one, or pass `--file PATH`".to_string())

@@ -7,7 +7,7 @@ use serde::Serialize;
 /// Something the engine did or saw. The ui decides how to show it (bars, lines or JSON).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
+pub(crate) enum Event {
     /// The image with this content hash exists: nothing to build.
     BuildCached {
         service: String,
@@ -99,7 +99,7 @@ fn seconds<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S
 
 impl Event {
     /// The service an event belongs to, when it belongs to one.
-    pub fn service(&self) -> Option<&str> {
+    pub(crate) fn service(&self) -> Option<&str> {
         match self {
             Event::BuildCached { service, .. }
             | Event::BuildStarted { service }
@@ -125,4 +125,4 @@ impl Event {
 }
 
 /// Where the engine sends events; the ui owns the receiving end.
-pub type Events = tokio::sync::mpsc::UnboundedSender<Event>;
+pub(crate) type Events = tokio::sync::mpsc::UnboundedSender<Event>;

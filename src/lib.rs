@@ -1,27 +1,18 @@
 //! stack: one manifest, one command, a healthy polyglot dev environment on Docker.
 
-pub mod cli;
-pub mod commands;
-pub mod context;
-pub mod desired;
-pub mod detect;
-pub mod diagnostic;
-pub mod dockerfile;
-pub mod dockerignore;
-pub mod engine;
-pub mod error;
-pub mod event;
-pub mod init;
-pub mod language;
-pub mod manifest;
-pub mod plan;
-pub mod scaffold;
-pub mod settings;
-pub mod skeleton;
-pub mod spec;
-pub mod suggest;
-pub mod template;
-pub mod ui;
+mod build;
+mod cli;
+mod commands;
+mod detect;
+mod engine;
+mod error;
+mod event;
+mod init;
+mod manifest;
+mod new;
+mod plan;
+mod settings;
+mod ui;
 
 use std::ffi::OsString;
 

@@ -8,24 +8,24 @@ use crate::cli::{ColorChoice, GlobalArgs};
 
 /// Everything a command needs to know about how it was invoked.
 #[derive(Clone, Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// `--file`, when given; otherwise the manifest is searched upwards from `cwd`.
-    pub manifest: Option<PathBuf>,
-    pub cwd: PathBuf,
+    pub(crate) manifest: Option<PathBuf>,
+    pub(crate) cwd: PathBuf,
     /// Colours on stderr.
-    pub color: bool,
+    pub(crate) color: bool,
     /// Whether stderr is a terminal (progress bars).
-    pub interactive: bool,
+    pub(crate) interactive: bool,
     /// Whether stdin and stderr are both terminals: questions can be asked and answered.
-    pub can_prompt: bool,
+    pub(crate) can_prompt: bool,
     /// Extra CA certificates from `--ca-cert` / `STACK_CA_CERT`.
-    pub ca_certs: Vec<PathBuf>,
+    pub(crate) ca_certs: Vec<PathBuf>,
     /// The process environment, read once: `${VAR}` interpolation uses it.
-    pub env: BTreeMap<String, String>,
+    pub(crate) env: BTreeMap<String, String>,
 }
 
 impl Settings {
-    pub fn new(args: &GlobalArgs) -> std::io::Result<Settings> {
+    pub(crate) fn new(args: &GlobalArgs) -> std::io::Result<Settings> {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         let interactive = std::io::stderr().is_terminal();
         let no_color = env.get("NO_COLOR").is_some_and(|v| !v.is_empty());

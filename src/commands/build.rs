@@ -12,7 +12,11 @@ use crate::event::Event;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub async fn build(settings: &Settings, printer: &Printer, args: &RunArgs) -> Result<(), Error> {
+pub(crate) async fn build(
+    settings: &Settings,
+    printer: &Printer,
+    args: &RunArgs,
+) -> Result<(), Error> {
     let mut session = Session::open(settings).await?;
     let order = session.order();
     let cached: Vec<(String, String)> = session

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub fn config(settings: &Settings, printer: &Printer) -> Result<(), Error> {
+pub(crate) fn config(settings: &Settings, printer: &Printer) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let text = serde_json::to_string_pretty(&manifest)
         .expect("the manifest holds only strings, numbers and lists");

@@ -2,16 +2,16 @@
 
 use std::path::PathBuf;
 
+use crate::build::dockerfile::{RenderOptions, Rendered, render};
 use crate::commands::project::{find_service, load_manifest};
 use crate::detect::detection::detect;
-use crate::dockerfile::{RenderOptions, Rendered, render};
 use crate::error::Error;
 use crate::manifest::project::Manifest;
 use crate::manifest::service::{Service, Source};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub fn dockerfile(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
+pub(crate) fn dockerfile(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let service = find_service(&manifest, name)?;
     match own_dockerfile(service)? {
@@ -33,7 +33,7 @@ pub fn dockerfile(settings: &Settings, printer: &Printer, name: &str) -> Result<
 }
 
 /// The service's own Dockerfile, when it has one; an error for image services.
-pub fn own_dockerfile(service: &Service) -> Result<Option<PathBuf>, Error> {
+pub(crate) fn own_dockerfile(service: &Service) -> Result<Option<PathBuf>, Error> {
     match &service.source {
         Source::Image(image) => Err(Error::Usage {
             message: format!(
@@ -50,7 +50,7 @@ pub fn own_dockerfile(service: &Service) -> Result<Option<PathBuf>, Error> {
 }
 
 /// Detects and renders the generated files for a service without a Dockerfile of its own.
-pub fn generate(
+pub(crate) fn generate(
     settings: &Settings,
     manifest: &Manifest,
     service: &Service,

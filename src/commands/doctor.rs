@@ -7,7 +7,7 @@ use crate::manifest::locate::locate;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<(), Error> {
+pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(), Error> {
     let mut first_error = None;
 
     match Engine::connect(&settings.env).await {

@@ -3,12 +3,16 @@
 use crate::commands::project::load_manifest;
 use crate::engine::client::Engine;
 use crate::error::Error;
+use crate::plan::spec::network_name;
 use crate::settings::Settings;
-use crate::spec::network_name;
 use crate::ui::printer::Printer;
 use crate::ui::progress::{Mode, Progress};
 
-pub async fn down(settings: &Settings, printer: &Printer, volumes: bool) -> Result<(), Error> {
+pub(crate) async fn down(
+    settings: &Settings,
+    printer: &Printer,
+    volumes: bool,
+) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let engine = Engine::connect(&settings.env).await?;
     let names: Vec<String> = manifest.services.keys().cloned().collect();

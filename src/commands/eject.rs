@@ -6,11 +6,11 @@ use crate::commands::dockerfile::{generate, own_dockerfile};
 use crate::commands::project::{find_service, load_manifest};
 use crate::error::Error;
 use crate::manifest::locate::display_path;
-use crate::scaffold;
+use crate::new::scaffold;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub fn eject(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
+pub(crate) fn eject(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let service = find_service(&manifest, name)?;
     if let Some(path) = own_dockerfile(service)? {

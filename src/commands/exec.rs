@@ -4,12 +4,12 @@
 use crate::commands::project::{find_service, load_manifest};
 use crate::engine::client::Engine;
 use crate::error::Error;
+use crate::plan::spec::container_name;
 use crate::settings::Settings;
-use crate::spec::container_name;
 use crate::ui::printer::Printer;
 
 /// Returns the command's exit code.
-pub async fn exec(
+pub(crate) async fn exec(
     settings: &Settings,
     printer: &Printer,
     service: &str,

@@ -21,7 +21,7 @@ use crate::ui::printer::Printer;
 static REQUIRED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?").expect("a valid pattern"));
 
-pub fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
+pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
     let file = settings.manifest.as_ref().map_or_else(
         || settings.cwd.join(FILE_NAMES[0]),
         |f| settings.cwd.join(f),

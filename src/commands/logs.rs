@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::ui::progress::{Mode, Progress};
 
-pub async fn logs(
+pub(crate) async fn logs(
     settings: &Settings,
     follow: bool,
     tail: Option<usize>,

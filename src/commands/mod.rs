@@ -1,19 +1,19 @@
 //! One function per subcommand: the only glue between settings, core and engine.
 
-pub mod build;
-pub mod config;
-pub mod dockerfile;
-pub mod doctor;
-pub mod down;
-pub mod eject;
-pub mod exec;
-pub mod init;
-pub mod logs;
-pub mod new;
-pub mod plan;
-pub mod project;
-pub mod ps;
-pub mod restart;
-pub mod schema;
-pub mod session;
-pub mod up;
+pub(crate) mod build;
+pub(crate) mod config;
+pub(crate) mod dockerfile;
+pub(crate) mod doctor;
+pub(crate) mod down;
+pub(crate) mod eject;
+pub(crate) mod exec;
+pub(crate) mod init;
+pub(crate) mod logs;
+pub(crate) mod new;
+pub(crate) mod plan;
+pub(crate) mod project;
+pub(crate) mod ps;
+pub(crate) mod restart;
+pub(crate) mod schema;
+pub(crate) mod session;
+pub(crate) mod up;

@@ -6,18 +6,18 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{NewKind, NewServiceArgs};
 use crate::commands::project::{check_manifest_text, write_manifest};
+use crate::detect::language::Language;
 use crate::error::Error;
 use crate::init::yaml::scalar;
-use crate::language::Language;
 use crate::manifest::edit::add_service;
 use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Source;
 use crate::manifest::validate::{is_service_name, suggested_label};
-use crate::scaffold::Scaffold;
+use crate::new::scaffold::Scaffold;
+use crate::new::skeleton::{self, Skeleton, Values};
 use crate::settings::Settings;
-use crate::skeleton::{self, Skeleton, Values};
 use crate::ui::printer::Printer;
 use crate::ui::prompt::Prompter;
 
@@ -27,7 +27,11 @@ const NEW_MANIFEST: &str = "# This project's services: `stack up` builds and sta
 /// Where services go when the project has no layout to follow.
 const DEFAULT_PARENT: &str = "services";
 
-pub fn new(settings: &Settings, printer: &Printer, kind: Option<NewKind>) -> Result<(), Error> {
+pub(crate) fn new(
+    settings: &Settings,
+    printer: &Printer,
+    kind: Option<NewKind>,
+) -> Result<(), Error> {
     let args = match kind {
         Some(NewKind::Service(args)) => args,
         None if settings.can_prompt => {

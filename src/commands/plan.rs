@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 
 use crate::commands::session::Session;
 use crate::error::Error;
-use crate::plan::{ContainerAction, Plan, Presence};
+use crate::plan::plan::{ContainerAction, Plan, Presence};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub async fn plan(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
+pub(crate) async fn plan(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
     let session = Session::open(settings).await?;
     if json {
         let text = serde_json::to_string_pretty(&session.plan).expect("plans serialise");
@@ -20,7 +20,7 @@ pub async fn plan(settings: &Settings, printer: &Printer, json: bool) -> Result<
 }
 
 /// The plan as a person reads it.
-pub fn render(plan: &Plan) -> String {
+pub(crate) fn render(plan: &Plan) -> String {
     let mut out = String::new();
     let presence = |p: &Presence| match p {
         Presence::Create => "create",

@@ -11,11 +11,11 @@ use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
+use crate::manifest::suggest::did_you_mean;
 use crate::settings::Settings;
-use crate::suggest::did_you_mean;
 
 /// The manifest for this invocation, validated.
-pub fn load_manifest(settings: &Settings) -> Result<Manifest, Error> {
+pub(crate) fn load_manifest(settings: &Settings) -> Result<Manifest, Error> {
     let file = locate(settings.manifest.as_deref(), &settings.cwd)
         .ok_or_else(|| Error::ManifestNotFound(settings.cwd.clone()))?;
     if !file.is_file() {
@@ -32,7 +32,7 @@ pub fn load_manifest(settings: &Settings) -> Result<Manifest, Error> {
 }
 
 /// The service called `name`, or a usage error that suggests the closest name.
-pub fn find_service<'m>(manifest: &'m Manifest, name: &str) -> Result<&'m Service, Error> {
+pub(crate) fn find_service<'m>(manifest: &'m Manifest, name: &str) -> Result<&'m Service, Error> {
     if let Some(service) = manifest.services.get(name) {
         return Ok(service);
     }
@@ -46,7 +46,7 @@ pub fn find_service<'m>(manifest: &'m Manifest, name: &str) -> Result<&'m Servic
 /// Checks `text` as the manifest `file` would be, with the loader, through a temporary file
 /// next to it (relative paths and `.env` resolve the same); messages name it `shown`. The
 /// file is deleted when the result is dropped.
-pub fn check_manifest_text(
+pub(crate) fn check_manifest_text(
     file: &Path,
     shown: &Path,
     text: &str,
@@ -86,7 +86,7 @@ pub fn check_manifest_text(
 
 /// Writes `text` to `file` only once the loader accepts it, in one rename: a reader never
 /// sees half a manifest, and a rejected one leaves the file as it was.
-pub fn write_manifest(
+pub(crate) fn write_manifest(
     file: &Path,
     shown: &Path,
     text: &str,

@@ -15,22 +15,22 @@ use crate::ui::printer::Printer;
 
 /// One row of `stack ps`.
 #[derive(Debug, Serialize)]
-pub struct Row {
-    pub service: String,
-    pub container: String,
+pub(crate) struct Row {
+    pub(crate) service: String,
+    pub(crate) container: String,
     /// running, exited, created …
-    pub state: String,
+    pub(crate) state: String,
     /// healthy, unhealthy (with the probe's error), or none when there is no check.
-    pub health: String,
-    pub exit_code: Option<i64>,
+    pub(crate) health: String,
+    pub(crate) exit_code: Option<i64>,
     /// `http://127.0.0.1:49153` for a published port.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// `127.0.0.1:49153->8000/tcp`.
-    pub ports: Vec<String>,
-    pub uptime_seconds: Option<u64>,
+    pub(crate) ports: Vec<String>,
+    pub(crate) uptime_seconds: Option<u64>,
 }
 
-pub async fn ps(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
+pub(crate) async fn ps(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let engine = Engine::connect(&settings.env).await?;
     let containers = engine.project_containers(&manifest.name).await?;

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub async fn restart(
+pub(crate) async fn restart(
     settings: &Settings,
     printer: &Printer,
     run: &RunArgs,

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::manifest::schema::schema_json;
 use crate::ui::printer::Printer;
 
-pub fn schema(printer: &Printer) -> Result<(), Error> {
+pub(crate) fn schema(printer: &Printer) -> Result<(), Error> {
     printer.data(&schema_json());
     Ok(())
 }

@@ -8,31 +8,29 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use crate::cli::{ProgressChoice, RunArgs};
 use crate::commands::project::load_manifest;
-use crate::desired::{Desired, ca_bundle, desired};
 use crate::engine::build::BuildRequest;
 use crate::engine::client::Engine;
-use crate::engine::container::ProjectContainer;
 use crate::engine::error::EngineError;
 use crate::engine::up::{ServiceRun, UpRequest};
 use crate::error::Error;
 use crate::event::Events;
 use crate::manifest::project::Manifest;
-use crate::plan::{Observed, Plan, Presence, plan};
+use crate::plan::desired::{Desired, ca_bundle, desired};
+use crate::plan::plan::{Observed, Plan, Presence, plan};
 use crate::settings::Settings;
 use crate::ui::progress::{Mode, Progress};
 
 /// A loaded project with its desired and observed state.
-pub struct Session {
-    pub manifest: Manifest,
-    pub desired: Desired,
-    pub engine: Engine,
-    pub observed: Observed,
-    pub containers: Vec<ProjectContainer>,
-    pub plan: Plan,
+pub(crate) struct Session {
+    pub(crate) manifest: Manifest,
+    pub(crate) desired: Desired,
+    pub(crate) engine: Engine,
+    pub(crate) observed: Observed,
+    pub(crate) plan: Plan,
 }
 
 impl Session {
-    pub async fn open(settings: &Settings) -> Result<Session, Error> {
+    pub(crate) async fn open(settings: &Settings) -> Result<Session, Error> {
         let manifest = load_manifest(settings)?;
         let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
         let desired = desired(&manifest, &ca)?;
@@ -42,7 +40,7 @@ impl Session {
             .values()
             .map(|d| d.spec.image.clone())
             .collect();
-        let (observed, containers) = engine
+        let observed = engine
             .observe(&desired.project, &desired.network, &images)
             .await?;
         let volumes: Vec<String> = desired
@@ -62,13 +60,12 @@ impl Session {
             desired,
             engine,
             observed,
-            containers,
             plan,
         })
     }
 
     /// Services in start order.
-    pub fn order(&self) -> Vec<String> {
+    pub(crate) fn order(&self) -> Vec<String> {
         self.plan
             .services
             .iter()
@@ -77,7 +74,7 @@ impl Session {
     }
 
     /// Pulls the images of `image:` services the engine does not have.
-    pub async fn pull_missing(&self) -> Result<(), EngineError> {
+    pub(crate) async fn pull_missing(&self) -> Result<(), EngineError> {
         for (name, service) in &self.manifest.services {
             if let crate::manifest::service::Source::Image(image) = &service.source
                 && !self.observed.images.contains(image)
@@ -89,7 +86,7 @@ impl Session {
     }
 
     /// The builds the plan needs, contexts moved out of the desired state.
-    pub fn builds(&mut self) -> Vec<BuildRequest> {
+    pub(crate) fn builds(&mut self) -> Vec<BuildRequest> {
         let wanted: Vec<String> = self
             .plan
             .builds
@@ -114,7 +111,7 @@ impl Session {
     }
 
     /// The engine's work order for `up`.
-    pub fn up_request(&mut self, jobs: usize) -> UpRequest {
+    pub(crate) fn up_request(&mut self, jobs: usize) -> UpRequest {
         let mut builds: std::collections::BTreeMap<String, BuildRequest> = self
             .builds()
             .into_iter()
@@ -158,7 +155,7 @@ impl Session {
 }
 
 /// The progress mode the user asked for.
-pub fn mode(settings: &Settings, choice: ProgressChoice) -> Mode {
+pub(crate) fn mode(settings: &Settings, choice: ProgressChoice) -> Mode {
     match choice {
         ProgressChoice::Auto if settings.interactive => Mode::Bars,
         ProgressChoice::Auto | ProgressChoice::Plain => Mode::Plain,
@@ -168,7 +165,7 @@ pub fn mode(settings: &Settings, choice: ProgressChoice) -> Mode {
 }
 
 /// Runs `work` while its events are shown; Ctrl-C interrupts it.
-pub async fn with_progress<T, F, Fut>(
+pub(crate) async fn with_progress<T, F, Fut>(
     settings: &Settings,
     args: &RunArgs,
     services: &[String],

@@ -15,7 +15,7 @@ use crate::settings::Settings;
 use crate::ui::printer::Printer;
 use crate::ui::progress::{Mode, Progress};
 
-pub async fn up(settings: &Settings, printer: &Printer, args: &UpArgs) -> Result<(), Error> {
+pub(crate) async fn up(settings: &Settings, printer: &Printer, args: &UpArgs) -> Result<(), Error> {
     let session = Session::open(settings).await?;
     let order = session.order();
     bring_up(settings, printer, order, session, args).await?;
@@ -23,7 +23,7 @@ pub async fn up(settings: &Settings, printer: &Printer, args: &UpArgs) -> Result
 }
 
 /// Brings the session's project up and, in the foreground, follows its logs.
-pub async fn bring_up(
+pub(crate) async fn bring_up(
     settings: &Settings,
     printer: &Printer,
     order: Vec<String>,

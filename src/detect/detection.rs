@@ -5,32 +5,32 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::detect::error::DetectError;
+use crate::detect::language::{Framework, Language};
 use crate::detect::{go, java, node, python, rust};
-use crate::language::{Framework, Language};
 use crate::manifest::service::Service;
 
 /// Everything the Dockerfile templates need to know about a service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Detection {
-    pub language: Language,
-    pub framework: Option<Framework>,
+pub(crate) struct Detection {
+    pub(crate) language: Language,
+    pub(crate) framework: Option<Framework>,
     /// Runtime version used for the base image tag: "3.12", "22", "1.23", "1.85", "21".
-    pub version: String,
+    pub(crate) version: String,
     /// Where the version came from, for `stack plan` and messages: "stack.yaml",
     /// ".python-version", "default".
-    pub version_source: String,
+    pub(crate) version_source: String,
     /// The start command (exec form) written as the image's CMD.
-    pub start: Vec<String>,
+    pub(crate) start: Vec<String>,
     /// The port the app listens on by default when the manifest gives none.
-    pub default_port: Option<u16>,
+    pub(crate) default_port: Option<u16>,
     /// Language-specific facts for that language's template.
-    pub details: Details,
+    pub(crate) details: Details,
 }
 
 /// Per-language facts; each variant's type lives in that language's file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
-pub enum Details {
+pub(crate) enum Details {
     Python(python::Python),
     Node(node::Node),
     Go(go::Go),
@@ -39,7 +39,7 @@ pub enum Details {
 }
 
 /// Files and signals each detector looks for, listed when nothing matches.
-pub fn looked_for() -> Vec<String> {
+pub(crate) fn looked_for() -> Vec<String> {
     [
         python::LOOKED_FOR,
         node::LOOKED_FOR,
@@ -54,7 +54,7 @@ pub fn looked_for() -> Vec<String> {
 }
 
 /// The language of `dir` by its files alone, in the order DESIGN.md gives.
-pub fn sniff(dir: &Path) -> Option<Language> {
+pub(crate) fn sniff(dir: &Path) -> Option<Language> {
     if python::matches(dir) {
         Some(Language::Python)
     } else if node::matches(dir) {
@@ -71,7 +71,7 @@ pub fn sniff(dir: &Path) -> Option<Language> {
 }
 
 /// Detects how to build `service`: the manifest's `language`/`framework` first, then the files.
-pub fn detect(service: &Service) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service) -> Result<Detection, DetectError> {
     let Some(dir) = service.build_dir() else {
         return Err(DetectError::Invalid {
             service: service.name.clone(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Detection failures; each names the service and says what was looked for.
 #[derive(Debug, thiserror::Error)]
-pub enum DetectError {
+pub(crate) enum DetectError {
     #[error("service `{service}`: could not tell what language {} is written in", .dir.display())]
     NothingFound {
         service: String,
@@ -28,7 +28,7 @@ pub enum DetectError {
 }
 
 impl DetectError {
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         match self {
             DetectError::NothingFound { looked_for, .. } => Some(format!(
                 "looked for {}; set `language:` (and `framework:`) on the service, or add a Dockerfile to the directory",

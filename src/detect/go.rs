@@ -9,26 +9,26 @@ use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
+use crate::detect::language::Language;
 use crate::detect::version::{Version, pick};
-use crate::language::Language;
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &["go.mod"];
+pub(crate) const LOOKED_FOR: &[&str] = &["go.mod"];
 
 /// The Go used when go.mod names none.
-pub const DEFAULT_VERSION: &str = "1.23";
+pub(crate) const DEFAULT_VERSION: &str = "1.23";
 
 /// Facts about a Go service for its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Go {
-    pub module: String,
+pub(crate) struct Go {
+    pub(crate) module: String,
     /// The package to build: `.` or `./cmd/<name>`.
-    pub package: String,
+    pub(crate) package: String,
     /// The binary's name, installed as /usr/local/bin/<binary>.
-    pub binary: String,
+    pub(crate) binary: String,
     /// go.sum exists (a module without dependencies has none).
-    pub go_sum: bool,
+    pub(crate) go_sum: bool,
 }
 
 static MODULE: LazyLock<Regex> =
@@ -44,7 +44,7 @@ static BUILD_IGNORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^//\s*(?:go:build|\+build)\s+ignore\s*$").expect("a valid pattern")
 });
 
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     dir.join("go.mod").is_file()
 }
 
@@ -62,7 +62,7 @@ fn is_main_package(dir: &Path) -> bool {
 }
 
 /// Names of the main packages under `dir/cmd`, sorted (`stack init` makes a service of each).
-pub fn commands(dir: &Path) -> Vec<String> {
+pub(crate) fn commands(dir: &Path) -> Vec<String> {
     let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))
         .map(|entries| {
             entries
@@ -117,7 +117,7 @@ fn choose_command(
     }
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let path = dir.join("go.mod");
     let go_mod = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),

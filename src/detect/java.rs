@@ -11,12 +11,12 @@ use serde::Serialize;
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
 use crate::detect::javac;
+use crate::detect::language::Language;
 use crate::detect::version::{Version, pick};
-use crate::language::Language;
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &[
+pub(crate) const LOOKED_FOR: &[&str] = &[
     "pom.xml",
     "build.gradle",
     "build.gradle.kts",
@@ -24,11 +24,11 @@ pub const LOOKED_FOR: &[&str] = &[
 ];
 
 /// The Java release used when the build names none: the current LTS.
-pub const DEFAULT_VERSION: &str = "21";
+pub(crate) const DEFAULT_VERSION: &str = "21";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Tool {
+pub(crate) enum Tool {
     Maven,
     Gradle,
     /// No build tool: the JDK's javac and jar, for projects without dependencies.
@@ -37,23 +37,23 @@ pub enum Tool {
 
 /// Facts about a Java service for its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Java {
-    pub tool: Tool,
+pub(crate) struct Java {
+    pub(crate) tool: Tool,
     /// Build files at the project root copied before the source, for the dependency layer.
-    pub build_files: Vec<String>,
+    pub(crate) build_files: Vec<String>,
     /// Directories that shape dependency resolution, copied with them: `.mvn`, `gradle`
     /// (the version catalog), `buildSrc`.
-    pub build_dirs: Vec<String>,
+    pub(crate) build_dirs: Vec<String>,
     /// The jar the build writes, relative to the project: `target/app-1.0.jar`,
     /// `build/libs/app-1.0.jar`.
-    pub jar: String,
+    pub(crate) jar: String,
     /// The project ships mvnw or gradlew. The image's Maven or Gradle is used all the same:
     /// a wrapper downloads its distribution on every uncached build.
-    pub wrapper: bool,
+    pub(crate) wrapper: bool,
     /// Spring Boot builds a runnable jar with its dependencies inside.
-    pub spring_boot: bool,
+    pub(crate) spring_boot: bool,
     /// javac builds: the class the jar's manifest starts (`app.Main`).
-    pub main_class: Option<String>,
+    pub(crate) main_class: Option<String>,
 }
 
 static PLACEHOLDER: LazyLock<Regex> =
@@ -88,7 +88,7 @@ static SERVER_PORT_YAML: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     LOOKED_FOR.iter().any(|file| dir.join(file).is_file()) || javac::matches(dir)
 }
 
@@ -102,7 +102,7 @@ struct Found {
     main_class: Option<String>,
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let found = if dir.join("pom.xml").is_file() {
         maven(service, dir)?
     } else if ["build.gradle", "build.gradle.kts"]

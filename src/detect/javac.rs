@@ -10,7 +10,7 @@ use crate::detect::error::DetectError;
 use crate::manifest::service::Service;
 
 /// Where the sources are, as in Maven's layout (tests under src/test/java stay out).
-pub const SOURCES: &str = "src/main/java";
+pub(crate) const SOURCES: &str = "src/main/java";
 
 static PACKAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^\s*package\s+([\w.]+)\s*;").expect("a valid pattern"));
@@ -22,12 +22,12 @@ static MAIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A directory holding at least one `.java` file under src/main/java.
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     !java_files(&dir.join(SOURCES)).is_empty()
 }
 
 /// The fully qualified name of the class with `public static void main`: `app.Main`.
-pub fn main_class(service: &Service, dir: &Path) -> Result<String, DetectError> {
+pub(crate) fn main_class(service: &Service, dir: &Path) -> Result<String, DetectError> {
     let mut mains = Vec::new();
     for file in java_files(&dir.join(SOURCES)) {
         let text = std::fs::read_to_string(&file).map_err(|source| DetectError::Io {

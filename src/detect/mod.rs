@@ -1,11 +1,12 @@
 //! Working out a service's language, framework, version and start command from its files.
 
-pub mod detection;
-pub mod error;
-pub mod go;
-pub mod java;
-pub mod javac;
-pub mod node;
-pub mod python;
-pub mod rust;
-pub mod version;
+pub(crate) mod detection;
+pub(crate) mod error;
+pub(crate) mod go;
+pub(crate) mod java;
+pub(crate) mod javac;
+pub(crate) mod language;
+pub(crate) mod node;
+pub(crate) mod python;
+pub(crate) mod rust;
+pub(crate) mod version;

@@ -9,15 +9,15 @@ use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
+use crate::detect::language::{Framework, Language};
 use crate::detect::version::{Version, pick};
-use crate::language::{Framework, Language};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &["package.json"];
+pub(crate) const LOOKED_FOR: &[&str] = &["package.json"];
 
 /// The Node used when nothing pins one: the current LTS line.
-pub const DEFAULT_VERSION: &str = "22";
+pub(crate) const DEFAULT_VERSION: &str = "22";
 
 /// The default port of Node web apps by convention.
 const DEFAULT_PORT: u16 = 3000;
@@ -34,7 +34,7 @@ const COREPACK: &str = "0.36.0";
 /// How dependencies are installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Manager {
+pub(crate) enum Manager {
     Npm,
     /// Yarn 1, `yarn.lock` without `__metadata`.
     Yarn,
@@ -45,28 +45,28 @@ pub enum Manager {
 
 /// Facts about a Node service for its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Node {
-    pub manager: Manager,
+pub(crate) struct Node {
+    pub(crate) manager: Manager,
     /// The lockfile, when there is one.
-    pub lockfile: Option<String>,
+    pub(crate) lockfile: Option<String>,
     /// Files copied before the source so the dependency layer is cached: package.json, the
     /// lockfile and the manager's own settings file when there is one.
-    pub dependency_files: Vec<String>,
+    pub(crate) dependency_files: Vec<String>,
     /// Shell command that puts the package manager on PATH in the build stage (not npm).
-    pub setup: Option<String>,
+    pub(crate) setup: Option<String>,
     /// The install command with development dependencies (for a build step).
-    pub install: String,
+    pub(crate) install: String,
     /// The install command for production dependencies only.
-    pub install_production: String,
+    pub(crate) install_production: String,
     /// `package.json` has a `build` script, run in the build stage.
-    pub build: bool,
+    pub(crate) build: bool,
     /// The command that runs it.
-    pub run_build: String,
+    pub(crate) run_build: String,
     /// The command that removes development dependencies after the build.
-    pub prune: String,
+    pub(crate) prune: String,
     /// Yarn 2+ with Plug'n'Play starts through yarn, so corepack and the yarn release it
     /// downloaded in the build stage are carried into the runtime.
-    pub runtime_yarn: bool,
+    pub(crate) runtime_yarn: bool,
 }
 
 static MAJOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)").expect("a valid pattern"));
@@ -74,11 +74,11 @@ static PACKAGE_MANAGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(npm|yarn|pnpm)@(\d+\.\d+\.\d+[\w.-]*)").expect("a valid pattern")
 });
 
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     dir.join("package.json").is_file()
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let path = dir.join("package.json");
     let text = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),

@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
+use crate::detect::language::{Framework, Language};
 use crate::detect::version::{Version, pick};
-use crate::language::{Framework, Language};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &[
+pub(crate) const LOOKED_FOR: &[&str] = &[
     "requirements.txt",
     "pyproject.toml",
     "setup.py",
@@ -23,7 +23,7 @@ pub const LOOKED_FOR: &[&str] = &[
 ];
 
 /// The Python used when nothing pins one: a current release with a long support window.
-pub const DEFAULT_VERSION: &str = "3.12";
+pub(crate) const DEFAULT_VERSION: &str = "3.12";
 
 /// Servers stack installs when a framework's app needs one the project does not list.
 /// Pinned to releases that still support every Python a bookworm image exists for.
@@ -40,7 +40,7 @@ const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
 /// How dependencies are installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Manager {
+pub(crate) enum Manager {
     /// `requirements.txt` with pip.
     Pip,
     /// `pyproject.toml` with `uv.lock`.
@@ -53,25 +53,25 @@ pub enum Manager {
 
 /// Facts about a Python service for its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Python {
-    pub manager: Manager,
+pub(crate) struct Python {
+    pub(crate) manager: Manager,
     /// Pinned tools the build stage installs to read the lockfile (uv; poetry and its
     /// export plugin).
-    pub tools: Vec<&'static str>,
+    pub(crate) tools: Vec<&'static str>,
     /// Files copied before the source so the dependency layer is cached, relative to the
     /// service directory (`-r` includes of requirements.txt too).
-    pub dependency_files: Vec<String>,
+    pub(crate) dependency_files: Vec<String>,
     /// requirements.txt points at the project's own files (`-e .`, `./libs/x`), so the
     /// source is copied before it is installed.
-    pub requirements_need_source: bool,
+    pub(crate) requirements_need_source: bool,
     /// A PEP 621 project that is not a package: its `dependencies`, each quoted for the
     /// shell, installed directly (the Docker cache keys on them).
-    pub project_dependencies: Vec<String>,
+    pub(crate) project_dependencies: Vec<String>,
     /// The project itself is a package (a `[build-system]`, or `setup.py`): installed in
     /// the build stage, where native extensions compile with `build_packages`.
-    pub installable: bool,
+    pub(crate) installable: bool,
     /// A server the start command needs that the dependencies do not list.
-    pub server: Option<&'static str>,
+    pub(crate) server: Option<&'static str>,
 }
 
 static REQUIREMENT_NAME: LazyLock<Regex> =
@@ -88,11 +88,11 @@ static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
 static FACTORY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^def (create_app)\(").expect("a valid pattern"));
 
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     LOOKED_FOR.iter().any(|file| dir.join(file).is_file())
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let read = |name: &str| read_optional(service, dir, name);
     let pyproject: Option<toml::Table> = match read("pyproject.toml")? {
         Some(text) => Some(

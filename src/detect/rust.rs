@@ -9,41 +9,41 @@ use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
 use crate::detect::error::DetectError;
+use crate::detect::language::Language;
 use crate::detect::version::{Version, pick};
-use crate::language::Language;
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub const LOOKED_FOR: &[&str] = &["Cargo.toml"];
+pub(crate) const LOOKED_FOR: &[&str] = &["Cargo.toml"];
 
 /// The toolchain used when the project pins none.
-pub const DEFAULT_VERSION: &str = "1.85";
+pub(crate) const DEFAULT_VERSION: &str = "1.85";
 
 /// Facts about a Rust service for its template. Paths are relative to the service directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Rust {
+pub(crate) struct Rust {
     /// The package that owns the binary (`--package` in a workspace).
-    pub package: String,
+    pub(crate) package: String,
     /// The binary target built and run.
-    pub binary: String,
+    pub(crate) binary: String,
     /// Cargo.lock exists: the build is `--locked`.
-    pub locked: bool,
+    pub(crate) locked: bool,
     /// The service directory is a workspace root: builds name the package.
-    pub workspace: bool,
+    pub(crate) workspace: bool,
     /// Workspace member directories whose Cargo.toml the dependency layer copies.
-    pub members: Vec<String>,
+    pub(crate) members: Vec<String>,
     /// .cargo/config.toml exists (registries, rustflags): copied before the dependency layer.
-    pub cargo_config: bool,
+    pub(crate) cargo_config: bool,
     /// Directories the placeholder sources go in.
-    pub placeholder_dirs: Vec<String>,
+    pub(crate) placeholder_dirs: Vec<String>,
     /// Targets with a `main` (binaries, build scripts, declared examples, tests and
     /// benches): `fn main() {}` in the dependency layer.
-    pub placeholder_mains: Vec<String>,
+    pub(crate) placeholder_mains: Vec<String>,
     /// Library roots: empty files in the dependency layer.
-    pub placeholder_libs: Vec<String>,
+    pub(crate) placeholder_libs: Vec<String>,
 }
 
-pub fn matches(dir: &Path) -> bool {
+pub(crate) fn matches(dir: &Path) -> bool {
     dir.join("Cargo.toml").is_file()
 }
 
@@ -255,7 +255,7 @@ fn workspace_members(dir: &Path, workspace: &toml::Table) -> Vec<String> {
 
 /// Every binary target of the crate or workspace at `dir`, sorted by package (`stack init`
 /// makes a service of each). Unreadable manifests give none: detection reports them.
-pub fn binaries(dir: &Path) -> Vec<String> {
+pub(crate) fn binaries(dir: &Path) -> Vec<String> {
     let parse = |rel: &str| {
         std::fs::read_to_string(dir.join(join(rel, "Cargo.toml")))
             .ok()?
@@ -356,7 +356,7 @@ fn choose_binary<'a>(
     })
 }
 
-pub fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let root = read_manifest(service, dir, "")?;
     let workspace_table = root.get("workspace").and_then(|w| w.as_table());
     let members = workspace_table

@@ -6,14 +6,14 @@ use std::path::Path;
 use crate::manifest::service::Service;
 
 /// One place a version may come from, and what it said.
-pub struct Version {
-    pub source: String,
-    pub value: Option<String>,
+pub(crate) struct Version {
+    pub(crate) source: String,
+    pub(crate) value: Option<String>,
 }
 
 impl Version {
     /// A version read from `dir/name` by `parse`; nothing when the file is missing.
-    pub fn file(dir: &Path, name: &str, parse: impl Fn(&str) -> Option<String>) -> Version {
+    pub(crate) fn file(dir: &Path, name: &str, parse: impl Fn(&str) -> Option<String>) -> Version {
         Version {
             source: name.to_string(),
             value: std::fs::read_to_string(dir.join(name))
@@ -23,7 +23,7 @@ impl Version {
     }
 
     /// A version found elsewhere, described by `source`.
-    pub fn from(source: &str, value: Option<String>) -> Version {
+    pub(crate) fn from(source: &str, value: Option<String>) -> Version {
         Version {
             source: source.to_string(),
             value,
@@ -32,7 +32,7 @@ impl Version {
 }
 
 /// (version, where it came from).
-pub fn pick(service: &Service, candidates: &[Version], default: &str) -> (String, String) {
+pub(crate) fn pick(service: &Service, candidates: &[Version], default: &str) -> (String, String) {
     if let Some(pin) = &service.version {
         return (pin.clone(), "stack.yaml".to_string());
     }

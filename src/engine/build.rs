@@ -6,28 +6,28 @@ use std::time::Instant;
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use futures_util::StreamExt;
 
-use crate::context::BuildContext;
+use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
 use crate::event::Event;
-use crate::spec::label;
+use crate::plan::spec::label;
 
 /// How many lines of a failing step's output the error shows.
 const KEPT_LINES: usize = 30;
 
 /// One image to build.
 #[derive(Clone, Debug)]
-pub struct BuildRequest {
-    pub project: String,
-    pub service: String,
-    pub tag: String,
-    pub context: BuildContext,
-    pub args: BTreeMap<String, String>,
+pub(crate) struct BuildRequest {
+    pub(crate) project: String,
+    pub(crate) service: String,
+    pub(crate) tag: String,
+    pub(crate) context: BuildContext,
+    pub(crate) args: BTreeMap<String, String>,
 }
 
 impl Engine {
     /// Whether an image with this reference exists.
-    pub async fn has_image(&self, reference: &str) -> Result<bool, EngineError> {
+    pub(crate) async fn has_image(&self, reference: &str) -> Result<bool, EngineError> {
         match self.docker().inspect_image(reference).await {
             Ok(_) => Ok(true),
             Err(bollard::errors::Error::DockerResponseServerError {
@@ -41,7 +41,7 @@ impl Engine {
     }
 
     /// Builds the image and tags it; reports steps and output as events.
-    pub async fn build(
+    pub(crate) async fn build(
         &self,
         request: BuildRequest,
         events: &(dyn Fn(Event) + Sync),

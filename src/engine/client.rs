@@ -13,23 +13,23 @@ const PING_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A live connection to a Docker engine.
 #[derive(Clone, Debug)]
-pub struct Engine {
+pub(crate) struct Engine {
     docker: Docker,
-    pub endpoint: Endpoint,
+    pub(crate) endpoint: Endpoint,
 }
 
 /// What the engine says about itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EngineVersion {
-    pub version: String,
-    pub api_version: String,
-    pub os: String,
-    pub arch: String,
+pub(crate) struct EngineVersion {
+    pub(crate) version: String,
+    pub(crate) api_version: String,
+    pub(crate) os: String,
+    pub(crate) arch: String,
 }
 
 impl Engine {
     /// Connects to the first endpoint that answers.
-    pub async fn connect(env: &BTreeMap<String, String>) -> Result<Engine, EngineError> {
+    pub(crate) async fn connect(env: &BTreeMap<String, String>) -> Result<Engine, EngineError> {
         let endpoints = endpoint::discover(env)?;
         let explicit = endpoints.len() == 1 && endpoints[0].origin != "default socket";
         let mut tried = Vec::new();
@@ -73,7 +73,7 @@ impl Engine {
         &self.docker
     }
 
-    pub async fn version(&self) -> Result<EngineVersion, EngineError> {
+    pub(crate) async fn version(&self) -> Result<EngineVersion, EngineError> {
         let version = self
             .docker
             .version()

@@ -16,38 +16,38 @@ use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
-use crate::plan::ObservedContainer;
-use crate::spec::{ContainerSpec, label};
+use crate::plan::plan::ObservedContainer;
+use crate::plan::spec::{ContainerSpec, label};
 
 /// A container of a project, as listed by the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProjectContainer {
-    pub id: String,
-    pub name: String,
-    pub service: String,
-    pub image: String,
+pub(crate) struct ProjectContainer {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) service: String,
+    pub(crate) image: String,
     /// `running`, `exited`, `created`, …
-    pub state: String,
+    pub(crate) state: String,
     /// The engine's human status: "Up 3 minutes", "Exited (1) 2 seconds ago".
-    pub status: String,
-    pub created: i64,
-    pub labels: BTreeMap<String, String>,
+    pub(crate) status: String,
+    pub(crate) created: i64,
+    pub(crate) labels: BTreeMap<String, String>,
     /// (container port, host ip, host port) for each published port.
-    pub ports: Vec<(u16, String, u16)>,
+    pub(crate) ports: Vec<(u16, String, u16)>,
 }
 
 impl ProjectContainer {
-    pub fn running(&self) -> bool {
+    pub(crate) fn running(&self) -> bool {
         self.state == "running"
     }
 
     /// The exit code the engine's status line reports for a stopped container.
-    pub fn exit_code(&self) -> Option<i64> {
+    pub(crate) fn exit_code(&self) -> Option<i64> {
         let rest = self.status.strip_prefix("Exited (")?;
         rest.split(')').next()?.parse().ok()
     }
 
-    pub fn observed(&self) -> ObservedContainer {
+    pub(crate) fn observed(&self) -> ObservedContainer {
         ObservedContainer {
             id: self.id.clone(),
             running: self.running(),
@@ -60,25 +60,25 @@ impl ProjectContainer {
 
 /// What a started container looks like from outside.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContainerState {
-    pub running: bool,
-    pub exit_code: Option<i64>,
+pub(crate) struct ContainerState {
+    pub(crate) running: bool,
+    pub(crate) exit_code: Option<i64>,
     /// The engine-chosen (or fixed) host port of the service's port.
-    pub host_port: Option<u16>,
+    pub(crate) host_port: Option<u16>,
     /// The container's address on the project network.
-    pub ip: Option<String>,
-    pub started_at: Option<String>,
+    pub(crate) ip: Option<String>,
+    pub(crate) started_at: Option<String>,
 }
 
 impl ContainerState {
     /// When the container last started.
-    pub fn started(&self) -> Option<SystemTime> {
+    pub(crate) fn started(&self) -> Option<SystemTime> {
         engine_time(self.started_at.as_deref()?)
     }
 }
 
 /// A timestamp as the engine writes it: `2024-05-01T10:00:00.123456789Z`.
-pub fn engine_time(stamp: &str) -> Option<SystemTime> {
+pub(crate) fn engine_time(stamp: &str) -> Option<SystemTime> {
     humantime::parse_rfc3339_weak(stamp.trim_end_matches('Z')).ok()
 }
 
@@ -88,7 +88,7 @@ fn is_status(error: &bollard::errors::Error, code: u16) -> bool {
 
 impl Engine {
     /// Every container carrying the project's label, running or not.
-    pub async fn project_containers(
+    pub(crate) async fn project_containers(
         &self,
         project: &str,
     ) -> Result<Vec<ProjectContainer>, EngineError> {
@@ -146,7 +146,10 @@ impl Engine {
     }
 
     /// Creates the container for a spec; a same-named container without our label is refused.
-    pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
+    pub(crate) async fn create_container(
+        &self,
+        spec: &ContainerSpec,
+    ) -> Result<String, EngineError> {
         let port_key = spec
             .publish
             .as_ref()
@@ -258,7 +261,7 @@ impl Engine {
             )))
     }
 
-    pub async fn start_container(&self, id: &str) -> Result<(), EngineError> {
+    pub(crate) async fn start_container(&self, id: &str) -> Result<(), EngineError> {
         self.docker()
             .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
             .await
@@ -266,7 +269,7 @@ impl Engine {
     }
 
     /// Stops with SIGTERM, then SIGKILL after `timeout` seconds; a stopped container is fine.
-    pub async fn stop_container(&self, id: &str, timeout: i32) -> Result<(), EngineError> {
+    pub(crate) async fn stop_container(&self, id: &str, timeout: i32) -> Result<(), EngineError> {
         let options = StopContainerOptionsBuilder::default().t(timeout).build();
         match self.docker().stop_container(id, Some(options)).await {
             Ok(()) => Ok(()),
@@ -279,7 +282,7 @@ impl Engine {
     }
 
     /// Removes a container (force stops it); anonymous volumes go with it, named ones stay.
-    pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
+    pub(crate) async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
         let options = RemoveContainerOptionsBuilder::default()
             .force(true)
             .v(true)
@@ -294,7 +297,7 @@ impl Engine {
         }
     }
 
-    pub async fn container_state(
+    pub(crate) async fn container_state(
         &self,
         id: &str,
         port: Option<u16>,
@@ -339,7 +342,7 @@ impl Engine {
     }
 
     /// The last `lines` lines the container wrote, stdout and stderr interleaved.
-    pub async fn tail_logs(&self, id: &str, lines: usize) -> Vec<String> {
+    pub(crate) async fn tail_logs(&self, id: &str, lines: usize) -> Vec<String> {
         let options = LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
@@ -355,7 +358,7 @@ impl Engine {
 }
 
 /// Splits a log chunk into lines (engines send whole lines per frame when not on a TTY).
-pub fn push_lines(out: &mut Vec<String>, chunk: &LogOutput) {
+pub(crate) fn push_lines(out: &mut Vec<String>, chunk: &LogOutput) {
     let bytes = match chunk {
         LogOutput::StdOut { message }
         | LogOutput::StdErr { message }

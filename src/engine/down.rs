@@ -8,12 +8,12 @@ use crate::engine::error::EngineError;
 use crate::event::{Event, Events};
 
 /// Seconds a container gets to stop after SIGTERM before it is killed.
-pub const STOP_TIMEOUT: i32 = 10;
+pub(crate) const STOP_TIMEOUT: i32 = 10;
 
 impl Engine {
     /// Stops and removes every container with the project's label, then its network, then
     /// (with `volumes`) its volumes. Objects without the label are never touched.
-    pub async fn down(
+    pub(crate) async fn down(
         &self,
         project: &str,
         network: &str,
@@ -53,7 +53,7 @@ impl Engine {
     }
 
     /// Stops the named services' containers (all when `services` is empty).
-    pub async fn stop_services(
+    pub(crate) async fn stop_services(
         &self,
         project: &str,
         services: &[String],

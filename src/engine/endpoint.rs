@@ -9,16 +9,16 @@ use crate::engine::error::EngineError;
 
 /// One address to try, and why we think the engine is there.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// `unix:///var/run/docker.sock`, `tcp://host:2375`, …
-    pub host: String,
+    pub(crate) host: String,
     /// Human-readable origin: "DOCKER_HOST", "docker context `colima`", "default socket".
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 /// The endpoints to try, in order. An explicit choice (DOCKER_HOST or a context) is the only
 /// candidate, as with the docker CLI; otherwise every usual socket that exists on disk.
-pub fn discover(env: &BTreeMap<String, String>) -> Result<Vec<Endpoint>, EngineError> {
+pub(crate) fn discover(env: &BTreeMap<String, String>) -> Result<Vec<Endpoint>, EngineError> {
     if let Some(host) = env.get("DOCKER_HOST").filter(|h| !h.is_empty()) {
         return Ok(vec![Endpoint {
             host: host.clone(),
@@ -54,7 +54,7 @@ pub fn discover(env: &BTreeMap<String, String>) -> Result<Vec<Endpoint>, EngineE
 }
 
 /// Every socket location the usual engines use, whether or not it exists.
-pub fn socket_candidates(
+pub(crate) fn socket_candidates(
     env: &BTreeMap<String, String>,
     home: Option<&Path>,
 ) -> Vec<(PathBuf, &'static str)> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::error::exit;
 
 #[derive(Debug, thiserror::Error)]
-pub enum EngineError {
+pub(crate) enum EngineError {
     #[error("no Docker engine answered (tried {})", .tried.join(", "))]
     Unreachable {
         /// Each endpoint tried, with where it came from and why it failed.
@@ -81,7 +81,7 @@ pub enum EngineError {
 }
 
 /// For `map_err`: a failed engine request, saying what stack was doing.
-pub fn request_failed(
+pub(crate) fn request_failed(
     action: impl Into<String>,
 ) -> impl FnOnce(bollard::errors::Error) -> EngineError {
     let action = action.into();
@@ -89,7 +89,7 @@ pub fn request_failed(
 }
 
 impl EngineError {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             EngineError::Unreachable { .. }
             | EngineError::Refused { .. }
@@ -107,7 +107,7 @@ impl EngineError {
     }
 
     /// Lines shown under the error: build output or the service's last log lines.
-    pub fn details(&self) -> (&'static str, &[String]) {
+    pub(crate) fn details(&self) -> (&'static str, &[String]) {
         match self {
             EngineError::BuildFailed { output, .. } => ("output of the failing step", output),
             EngineError::Crashed { logs, .. } | EngineError::Unhealthy { logs, .. } => {
@@ -117,7 +117,7 @@ impl EngineError {
         }
     }
 
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         match self {
             EngineError::Unreachable { .. } => Some(
                 "start Docker (`sudo systemctl start docker`, `sudo dockerd &`, or Docker Desktop), \

@@ -7,11 +7,11 @@ use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
 
 /// Where exec output goes: (is_stderr, bytes).
-pub type Sink<'a> = &'a mut (dyn FnMut(bool, &[u8]) + Send);
+pub(crate) type Sink<'a> = &'a mut (dyn FnMut(bool, &[u8]) + Send);
 
 impl Engine {
     /// Runs `argv` in `container` and returns its exit code.
-    pub async fn exec(
+    pub(crate) async fn exec(
         &self,
         container: &str,
         argv: &[String],

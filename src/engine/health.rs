@@ -21,7 +21,7 @@ const TCP_SETTLE: Duration = Duration::from_millis(50);
 
 /// Where a probe goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Probe {
+pub(crate) enum Probe {
     Http {
         address: String,
         path: String,
@@ -37,7 +37,7 @@ pub enum Probe {
 
 impl Probe {
     /// The probe for a check, given the published address (`127.0.0.1:49153`) when there is one.
-    pub fn new(check: &Check, address: Option<String>, container: &str) -> Option<Probe> {
+    pub(crate) fn new(check: &Check, address: Option<String>, container: &str) -> Option<Probe> {
         match check {
             Check::Http { path } => Some(Probe::Http {
                 address: address?,
@@ -52,7 +52,7 @@ impl Probe {
     }
 
     /// The delay cap while polling: exec is heavier than a connect.
-    pub fn poll_cap(&self) -> Duration {
+    pub(crate) fn poll_cap(&self) -> Duration {
         match self {
             Probe::Http { .. } | Probe::Tcp { .. } => Duration::from_millis(100),
             Probe::Cmd { .. } => Duration::from_millis(250),
@@ -61,7 +61,7 @@ impl Probe {
 }
 
 /// The delays between probes: 10 ms, growing by half each time, up to `cap`.
-pub fn backoff(cap: Duration) -> impl Iterator<Item = Duration> {
+pub(crate) fn backoff(cap: Duration) -> impl Iterator<Item = Duration> {
     std::iter::successors(Some(Duration::from_millis(10)), move |d| {
         Some((*d * 3 / 2).min(cap))
     })
@@ -69,7 +69,7 @@ pub fn backoff(cap: Duration) -> impl Iterator<Item = Duration> {
 
 impl Engine {
     /// Runs one probe; the error text is what the user sees when the service never gets healthy.
-    pub async fn probe(&self, probe: &Probe) -> Result<(), String> {
+    pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), String> {
         match probe {
             Probe::Http { address, path } => timeout(http_get(address, path)).await,
             Probe::Tcp { address } => timeout(tcp_open(address)).await,

@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use crate::engine::client::Engine;
 use crate::engine::container::engine_time;
 use crate::event::{Event, Events};
-use crate::spec::container_name;
+use crate::plan::spec::container_name;
 
 /// How often a followed service whose container is stopped is looked for again.
 const REATTACH_POLL: Duration = Duration::from_millis(250);
@@ -19,7 +19,7 @@ const REATTACH_POLL: Duration = Duration::from_millis(250);
 impl Engine {
     /// Sends each service's log lines as events. Without `follow`, returns after the lines
     /// already written; with it, runs until the caller drops the future.
-    pub async fn logs(
+    pub(crate) async fn logs(
         &self,
         project: &str,
         services: &[String],

@@ -1,16 +1,16 @@
 //! The only part of stack that talks to Docker.
 
-pub mod build;
-pub mod client;
-pub mod container;
-pub mod down;
-pub mod endpoint;
-pub mod error;
-pub mod exec;
-pub mod health;
-pub mod logs;
-pub mod network;
-pub mod observe;
-pub mod pull;
-pub mod up;
-pub mod volume;
+pub(crate) mod build;
+pub(crate) mod client;
+pub(crate) mod container;
+pub(crate) mod down;
+pub(crate) mod endpoint;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod health;
+pub(crate) mod logs;
+pub(crate) mod network;
+pub(crate) mod observe;
+pub(crate) mod pull;
+pub(crate) mod up;
+pub(crate) mod volume;

@@ -6,12 +6,15 @@ use bollard::models::NetworkCreateRequest;
 
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
-use crate::spec::label;
+use crate::plan::spec::label;
 
 impl Engine {
     /// The project label of the network `name`: `None` when it does not exist,
     /// `Some(None)` when it exists without one.
-    pub async fn network_owner(&self, name: &str) -> Result<Option<Option<String>>, EngineError> {
+    pub(crate) async fn network_owner(
+        &self,
+        name: &str,
+    ) -> Result<Option<Option<String>>, EngineError> {
         match self
             .docker()
             .inspect_network(
@@ -34,7 +37,11 @@ impl Engine {
     }
 
     /// Creates the project's bridge network.
-    pub async fn create_network(&self, project: &str, name: &str) -> Result<(), EngineError> {
+    pub(crate) async fn create_network(
+        &self,
+        project: &str,
+        name: &str,
+    ) -> Result<(), EngineError> {
         let request = NetworkCreateRequest {
             name: name.to_string(),
             driver: Some("bridge".to_string()),
@@ -52,7 +59,7 @@ impl Engine {
     }
 
     /// Removes the network; a network that is already gone is fine.
-    pub async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
+    pub(crate) async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
         match self.docker().remove_network(name).await {
             Ok(())
             | Err(bollard::errors::Error::DockerResponseServerError {

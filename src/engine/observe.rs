@@ -6,18 +6,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::future::join_all;
 
 use crate::engine::client::Engine;
-use crate::engine::container::ProjectContainer;
 use crate::engine::error::EngineError;
-use crate::plan::Observed;
+use crate::plan::plan::Observed;
 
 impl Engine {
     /// The project's state in the engine. `images` are the references to look up.
-    pub async fn observe(
+    pub(crate) async fn observe(
         &self,
         project: &str,
         network: &str,
         images: &BTreeSet<String>,
-    ) -> Result<(Observed, Vec<ProjectContainer>), EngineError> {
+    ) -> Result<Observed, EngineError> {
         let (containers, volumes, network_owner, found) = tokio::join!(
             self.project_containers(project),
             self.project_volumes(project),
@@ -54,6 +53,6 @@ impl Engine {
                 .map(|c| (c.service.clone(), c.observed()))
                 .collect::<BTreeMap<_, _>>(),
         };
-        Ok((observed, containers))
+        Ok(observed)
     }
 }

@@ -8,7 +8,7 @@ use crate::engine::error::EngineError;
 
 impl Engine {
     /// Pulls `image` for `service`; the error says what the registry answered.
-    pub async fn pull(&self, service: &str, image: &str) -> Result<(), EngineError> {
+    pub(crate) async fn pull(&self, service: &str, image: &str) -> Result<(), EngineError> {
         let (name, tag) = match image.rsplit_once(':') {
             Some((name, tag)) if !tag.contains('/') => (name, tag),
             _ => (image, "latest"),

@@ -18,45 +18,45 @@ use crate::engine::error::EngineError;
 use crate::engine::health::{Probe, backoff};
 use crate::event::{Event, Events};
 use crate::manifest::health::Health;
-use crate::plan::ContainerAction;
-use crate::spec::ContainerSpec;
+use crate::plan::plan::ContainerAction;
+use crate::plan::spec::ContainerSpec;
 
 /// How many log lines a failure report shows.
 const FAILURE_LOG_LINES: usize = 20;
 
 /// Everything needed to bring one service up.
 #[derive(Clone, Debug)]
-pub struct ServiceRun {
-    pub spec: ContainerSpec,
-    pub action: ContainerAction,
+pub(crate) struct ServiceRun {
+    pub(crate) spec: ContainerSpec,
+    pub(crate) action: ContainerAction,
     /// The existing container, for keep, start and recreate.
-    pub existing: Option<String>,
+    pub(crate) existing: Option<String>,
     /// Present when the image must be built first.
-    pub build: Option<BuildRequest>,
-    pub depends_on: Vec<String>,
-    pub health: Option<Health>,
+    pub(crate) build: Option<BuildRequest>,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Health>,
 }
 
 /// A whole `up`.
 #[derive(Clone, Debug)]
-pub struct UpRequest {
-    pub project: String,
-    pub network: String,
-    pub create_network: bool,
+pub(crate) struct UpRequest {
+    pub(crate) project: String,
+    pub(crate) network: String,
+    pub(crate) create_network: bool,
     /// (full name, name in the manifest) of volumes to create.
-    pub create_volumes: Vec<(String, String)>,
+    pub(crate) create_volumes: Vec<(String, String)>,
     /// In start order.
-    pub services: Vec<ServiceRun>,
+    pub(crate) services: Vec<ServiceRun>,
     /// Parallel builds.
-    pub jobs: usize,
+    pub(crate) jobs: usize,
 }
 
 /// A service that is up.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ready {
-    pub service: String,
-    pub container: String,
-    pub url: Option<String>,
+pub(crate) struct Ready {
+    pub(crate) service: String,
+    pub(crate) container: String,
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +68,7 @@ enum Status {
 
 impl Engine {
     /// Fails before anything is created when a fixed host port is taken by someone else.
-    pub fn check_ports(&self, request: &UpRequest) -> Result<(), EngineError> {
+    pub(crate) fn check_ports(&self, request: &UpRequest) -> Result<(), EngineError> {
         for run in &request.services {
             // A kept or recreated container holds its own port; that is not a conflict.
             if !matches!(run.action, ContainerAction::Create | ContainerAction::Start) {
@@ -91,7 +91,11 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn up(&self, request: UpRequest, events: &Events) -> Result<Vec<Ready>, EngineError> {
+    pub(crate) async fn up(
+        &self,
+        request: UpRequest,
+        events: &Events,
+    ) -> Result<Vec<Ready>, EngineError> {
         self.check_ports(&request)?;
         if request.create_network {
             match self.network_owner(&request.network).await? {

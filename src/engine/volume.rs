@@ -7,11 +7,14 @@ use bollard::query_parameters::ListVolumesOptionsBuilder;
 
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
-use crate::spec::label;
+use crate::plan::spec::label;
 
 impl Engine {
     /// Names of the volumes that carry the project's label.
-    pub async fn project_volumes(&self, project: &str) -> Result<BTreeSet<String>, EngineError> {
+    pub(crate) async fn project_volumes(
+        &self,
+        project: &str,
+    ) -> Result<BTreeSet<String>, EngineError> {
         let filters = HashMap::from([(
             "label".to_string(),
             vec![format!("{}={project}", label::PROJECT)],
@@ -33,7 +36,7 @@ impl Engine {
     }
 
     /// Whether a volume of this name exists at all (with or without our label).
-    pub async fn volume_exists(&self, name: &str) -> Result<bool, EngineError> {
+    pub(crate) async fn volume_exists(&self, name: &str) -> Result<bool, EngineError> {
         match self.docker().inspect_volume(name).await {
             Ok(_) => Ok(true),
             Err(bollard::errors::Error::DockerResponseServerError {
@@ -46,7 +49,7 @@ impl Engine {
         }
     }
 
-    pub async fn create_volume(
+    pub(crate) async fn create_volume(
         &self,
         project: &str,
         name: &str,
@@ -67,7 +70,7 @@ impl Engine {
             .map_err(request_failed(format!("create volume {name}")))
     }
 
-    pub async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+    pub(crate) async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
         match self
             .docker()
             .remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>)

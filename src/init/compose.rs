@@ -11,7 +11,7 @@ use crate::init::draft::Probe;
 use crate::init::health;
 
 /// The file names Compose itself looks for, in its order.
-pub const FILES: &[&str] = &[
+pub(crate) const FILES: &[&str] = &[
     "compose.yaml",
     "compose.yml",
     "docker-compose.yaml",
@@ -46,42 +46,42 @@ struct RawCompose {
 
 /// A compose file as init uses it.
 #[derive(Debug, Default)]
-pub struct Compose {
+pub(crate) struct Compose {
     /// The top-level `name`.
-    pub project: Option<String>,
-    pub services: Vec<ComposeService>,
+    pub(crate) project: Option<String>,
+    pub(crate) services: Vec<ComposeService>,
     /// File-level things stack does not carry over.
-    pub left_out: Vec<String>,
+    pub(crate) left_out: Vec<String>,
 }
 
 /// One compose service as stack would run it.
 #[derive(Debug, Default)]
-pub struct ComposeService {
+pub(crate) struct ComposeService {
     /// The name as written in the compose file.
-    pub name: String,
-    pub image: Option<String>,
+    pub(crate) name: String,
+    pub(crate) image: Option<String>,
     /// The build context (relative to the compose file, `.` for its own folder): stack
     /// detects that folder instead of carrying the service over.
-    pub build: Option<String>,
+    pub(crate) build: Option<String>,
     /// The container port (the first published or exposed TCP port).
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// The host port compose fixed for it.
-    pub fixed_host_port: Option<u16>,
-    pub env: Vec<(String, Option<String>)>,
-    pub env_files: Vec<String>,
-    pub volumes: Vec<String>,
+    pub(crate) fixed_host_port: Option<u16>,
+    pub(crate) env: Vec<(String, Option<String>)>,
+    pub(crate) env_files: Vec<String>,
+    pub(crate) volumes: Vec<String>,
     /// Compose names, not yet checked against what init keeps.
-    pub depends_on: Vec<String>,
-    pub health: Option<Probe>,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Probe>,
     /// Where the health check came from, for the comment.
-    pub health_from: Option<&'static str>,
-    pub command: Option<Vec<String>>,
+    pub(crate) health_from: Option<&'static str>,
+    pub(crate) command: Option<Vec<String>>,
     /// Keys and values not carried over, as short phrases.
-    pub left_out: Vec<String>,
+    pub(crate) left_out: Vec<String>,
 }
 
 /// The compose file in `root`, if it has one: its name and text.
-pub fn find(root: &Path) -> Option<(&'static str, std::io::Result<String>)> {
+pub(crate) fn find(root: &Path) -> Option<(&'static str, std::io::Result<String>)> {
     FILES
         .iter()
         .find(|name| root.join(name).is_file())
@@ -89,7 +89,7 @@ pub fn find(root: &Path) -> Option<(&'static str, std::io::Result<String>)> {
 }
 
 /// Reads compose `text`; `root` (the compose file's directory) decides which env files exist.
-pub fn parse(text: &str, root: &Path) -> Result<Compose, String> {
+pub(crate) fn parse(text: &str, root: &Path) -> Result<Compose, String> {
     let raw: RawCompose = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
     let mut left_out = Vec::new();
     for (key, value) in [

@@ -3,7 +3,7 @@
 
 /// A readiness probe as stack.yaml spells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Probe {
+pub(crate) enum Probe {
     Http(String),
     Tcp,
     /// A command run in the container, as arguments.
@@ -12,7 +12,7 @@ pub enum Probe {
 
 /// Where a service's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A directory relative to stack.yaml (`.` for the root).
     Path(String),
     Image(String),
@@ -20,25 +20,25 @@ pub enum Origin {
 
 /// One service to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DraftService {
-    pub name: String,
+pub(crate) struct DraftService {
+    pub(crate) name: String,
     /// Lines written as comments above the service: what was detected, what was left out.
-    pub notes: Vec<String>,
-    pub origin: Origin,
-    pub port: Option<u16>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) origin: Origin,
+    pub(crate) port: Option<u16>,
     /// A host port the source fixed; written commented out, since stack picks free ones.
-    pub fixed_host_port: Option<u16>,
+    pub(crate) fixed_host_port: Option<u16>,
     /// `KEY` with its value, or none to take it from the environment.
-    pub env: Vec<(String, Option<String>)>,
-    pub env_files: Vec<String>,
-    pub depends_on: Vec<String>,
-    pub health: Option<Probe>,
-    pub command: Option<Vec<String>>,
-    pub volumes: Vec<String>,
+    pub(crate) env: Vec<(String, Option<String>)>,
+    pub(crate) env_files: Vec<String>,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Probe>,
+    pub(crate) command: Option<Vec<String>>,
+    pub(crate) volumes: Vec<String>,
 }
 
 impl DraftService {
-    pub fn new(name: String, origin: Origin) -> DraftService {
+    pub(crate) fn new(name: String, origin: Origin) -> DraftService {
         DraftService {
             name,
             notes: Vec::new(),
@@ -57,8 +57,8 @@ impl DraftService {
 
 /// The whole manifest to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Draft {
+pub(crate) struct Draft {
     /// The project name, when the source names one; otherwise stack takes the folder's.
-    pub name: Option<String>,
-    pub services: Vec<DraftService>,
+    pub(crate) name: Option<String>,
+    pub(crate) services: Vec<DraftService>,
 }

@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::detect::language::Language;
 use crate::init::draft::Probe;
 use crate::init::walk::skipped;
-use crate::language::Language;
 
 /// Characters that make a compose `CMD-SHELL` test need a shell to mean the same.
 const SHELL_SYNTAX: &[char] = &['$', '|', '&', ';', '<', '>', '`', '*', '(', '\'', '"', '\\'];
@@ -28,7 +28,7 @@ const ROUTE_FILE_BYTES: u64 = 256 * 1024;
 
 /// A compose `healthcheck`: `Ok(None)` when it is disabled, `Err` with the reason when
 /// stack cannot express it.
-pub fn from_compose(healthcheck: &Value) -> Result<Option<Probe>, String> {
+pub(crate) fn from_compose(healthcheck: &Value) -> Result<Option<Probe>, String> {
     if healthcheck.get("disable").and_then(Value::as_bool) == Some(true) {
         return Ok(None);
     }
@@ -63,7 +63,7 @@ fn shell(script: &str) -> Probe {
 
 /// The usual readiness probe of a well-known image, by its repository name.
 /// `env` is the service's environment (the Postgres user).
-pub fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Probe> {
+pub(crate) fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Probe> {
     let repository = image
         .split('@')
         .next()
@@ -110,7 +110,7 @@ pub fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Probe>
 }
 
 /// A health route (`/healthz`, `/health`, …) named in the service's own source files.
-pub fn route(dir: &Path, language: Option<Language>) -> Option<String> {
+pub(crate) fn route(dir: &Path, language: Option<Language>) -> Option<String> {
     let extensions: &[&str] = match language? {
         Language::Python => &["py"],
         Language::Node => &["js", "mjs", "cjs", "ts", "mts"],
@@ -173,8 +173,8 @@ mod tests {
     use serde_json::json;
 
     use super::{for_image, from_compose, route};
+    use crate::detect::language::Language;
     use crate::init::draft::Probe;
-    use crate::language::Language;
 
     fn cmd(words: &[&str]) -> Option<Probe> {
         Some(Probe::Cmd(words.iter().map(|w| w.to_string()).collect()))

@@ -1,9 +1,9 @@
 //! `stack init`: find the services of an existing repository and draft its stack.yaml.
 
-pub mod compose;
-pub mod draft;
-pub mod health;
-pub mod name;
-pub mod survey;
-pub mod walk;
-pub mod yaml;
+pub(crate) mod compose;
+pub(crate) mod draft;
+pub(crate) mod health;
+pub(crate) mod name;
+pub(crate) mod survey;
+pub(crate) mod walk;
+pub(crate) mod yaml;

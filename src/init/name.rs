@@ -6,7 +6,7 @@ use crate::manifest::validate::dns_label;
 
 /// The names given so far.
 #[derive(Debug, Default)]
-pub struct Names {
+pub(crate) struct Names {
     taken: BTreeSet<String>,
 }
 
@@ -14,7 +14,7 @@ impl Names {
     /// A name for something called `wanted` (a directory, a compose service), inside
     /// `parent` when there is one. On a clash the parent joins the name
     /// (`tools/api` → `tools-api`), then a number does (`api-2`).
-    pub fn claim(&mut self, wanted: &str, parent: Option<&str>) -> String {
+    pub(crate) fn claim(&mut self, wanted: &str, parent: Option<&str>) -> String {
         let base = dns_label(wanted).unwrap_or_else(|| "service".to_string());
         let with_parent = parent
             .and_then(dns_label)

@@ -9,13 +9,13 @@ use regex::Regex;
 
 use crate::detect::detection::{Detection, detect, sniff};
 use crate::detect::error::DetectError;
+use crate::detect::language::Language;
 use crate::detect::{go, rust};
 use crate::init::compose::{self, Compose, ComposeService};
 use crate::init::draft::{Draft, DraftService, Origin, Probe};
 use crate::init::health;
 use crate::init::name::Names;
 use crate::init::walk::{Verdict, walk};
-use crate::language::Language;
 use crate::manifest::service::Service;
 
 static EXPOSE: LazyLock<Regex> =
@@ -23,12 +23,12 @@ static EXPOSE: LazyLock<Regex> =
 
 /// What init found, and what it wants the user to know.
 #[derive(Debug)]
-pub struct Survey {
-    pub draft: Draft,
+pub(crate) struct Survey {
+    pub(crate) draft: Draft,
     /// The compose file read, if any.
-    pub compose_file: Option<&'static str>,
+    pub(crate) compose_file: Option<&'static str>,
     /// Things not carried over or not understood, one line each.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// A folder the walk kept.
@@ -54,7 +54,7 @@ enum What {
 }
 
 /// Surveys the repository at `root`.
-pub fn survey(root: &Path) -> Survey {
+pub(crate) fn survey(root: &Path) -> Survey {
     let mut warnings = Vec::new();
     let (compose_file, compose) = match compose::find(root) {
         None => (None, Compose::default()),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// Folders that hold dependencies, build output or test data, never a service of the
 /// repository: installed packages (node_modules, vendor, virtualenvs), build output
 /// (target, dist, build, out) and test fixtures (testdata, fixtures).
-pub const SKIPPED: &[&str] = &[
+pub(crate) const SKIPPED: &[&str] = &[
     "node_modules",
     "bower_components",
     "vendor",
@@ -30,12 +30,12 @@ const MAX_DEPTH: usize = 6;
 const MAX_DIRS: usize = 20_000;
 
 /// A folder named `name` is not searched: hidden (`.git`, `.venv`, `.cache`) or listed.
-pub fn skipped(name: &str) -> bool {
+pub(crate) fn skipped(name: &str) -> bool {
     name.starts_with('.') || SKIPPED.contains(&name)
 }
 
 /// What a folder is, as the caller's detectors see it.
-pub enum Verdict<T> {
+pub(crate) enum Verdict<T> {
     /// The services built from this folder; nothing below it is searched.
     Services(Vec<T>),
     /// Not a service (nothing recognised, or only a workspace): search below.
@@ -47,7 +47,7 @@ pub enum Verdict<T> {
 
 /// The services of the tree at `root`, depth first in name order. `classify` gets each
 /// folder relative to `root` (empty for the root itself).
-pub fn walk<T>(root: &Path, classify: &mut dyn FnMut(&Path) -> Verdict<T>) -> Vec<T> {
+pub(crate) fn walk<T>(root: &Path, classify: &mut dyn FnMut(&Path) -> Verdict<T>) -> Vec<T> {
     let mut budget = MAX_DIRS;
     visit(root, PathBuf::new(), 0, &mut budget, classify)
 }

@@ -12,7 +12,7 @@ const RESERVED: &[&str] = &[
 
 /// `text` as a YAML scalar: plain when that is safe, else double-quoted (a JSON string is a
 /// valid YAML double-quoted scalar).
-pub fn scalar(text: &str) -> String {
+pub(crate) fn scalar(text: &str) -> String {
     let first_ok = text
         .chars()
         .next()
@@ -53,7 +53,7 @@ fn comment(out: &mut String, indent: &str, text: &str) {
 }
 
 /// The manifest text, ending with a newline.
-pub fn render(draft: &Draft) -> String {
+pub(crate) fn render(draft: &Draft) -> String {
     let mut out = String::new();
     out.push_str(
         "# Written by `stack init` from the services found in this repository: check each\n\

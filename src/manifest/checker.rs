@@ -4,29 +4,29 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::diagnostic::Diagnostic;
+use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::interpolate::interpolate;
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::section::Section;
+use crate::manifest::suggest::did_you_mean;
 use crate::manifest::value::Value;
-use crate::suggest::did_you_mean;
 
 /// A string read from the manifest, interpolated, with where it was written.
-pub type Text = Located<String>;
+pub(crate) type Text = Located<String>;
 
 /// Collects diagnostics while validation reads the raw model. Readers return `None` after
 /// reporting a problem, so validation goes on and reports the next one.
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     file: PathBuf,
     source: &'a str,
     vars: &'a BTreeMap<String, String>,
     /// The service being checked, named in every diagnostic raised meanwhile.
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(file: PathBuf, source: &'a str, vars: &'a BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(file: PathBuf, source: &'a str, vars: &'a BTreeMap<String, String>) -> Self {
         Checker {
             file,
             source,
@@ -37,12 +37,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The variables `${…}` reads: the environment over the project's `.env`.
-    pub fn vars(&self) -> &BTreeMap<String, String> {
+    pub(crate) fn vars(&self) -> &BTreeMap<String, String> {
         self.vars
     }
 
     /// Records a problem at `pos`.
-    pub fn error(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
+    pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
         let source_line = (pos.line > 0)
             .then(|| self.source.lines().nth(pos.line - 1))
             .flatten()
@@ -60,19 +60,19 @@ impl<'a> Checker<'a> {
     }
 
     /// Every problem found, in file order.
-    pub fn finish(mut self) -> Vec<Diagnostic> {
+    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
         self.diagnostics
             .sort_by_key(|diagnostic| (diagnostic.line == 0, diagnostic.line, diagnostic.column));
         self.diagnostics
     }
 
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.diagnostics.is_empty()
     }
 
     /// The fields of a mapping section, after reporting its unknown keys. `example` shows
     /// the expected shape when the section is not a mapping at all.
-    pub fn section<'s, T>(
+    pub(crate) fn section<'s, T>(
         &mut self,
         section: &'s Located<Section<T>>,
         name: &str,
@@ -103,7 +103,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A mapping key as the user typed it.
-    pub fn key_text(&self, key: &Located<Value>) -> String {
+    pub(crate) fn key_text(&self, key: &Located<Value>) -> String {
         match &key.value {
             Value::Text(text) => text.clone(),
             Value::Literal(_) => self.literal(key),
@@ -128,7 +128,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A single scalar as a string, with `${…}` resolved.
-    pub fn text(&mut self, value: &Located<Value>, field: &str) -> Option<Text> {
+    pub(crate) fn text(&mut self, value: &Located<Value>, field: &str) -> Option<Text> {
         let text = match &value.value {
             Value::Text(text) => match interpolate(text, self.vars) {
                 Ok(text) => text,
@@ -158,7 +158,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A list of scalars.
-    pub fn texts(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
+    pub(crate) fn texts(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
         match &value.value {
             Value::List(items) => {
                 let read: Vec<Option<Text>> =
@@ -181,7 +181,7 @@ impl<'a> Checker<'a> {
     }
 
     /// One scalar or a list of them.
-    pub fn one_or_many(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
+    pub(crate) fn one_or_many(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
         match &value.value {
             Value::Text(_) | Value::Literal(_) => self.text(value, field).map(|text| vec![text]),
             _ => self.texts(value, field),
@@ -189,7 +189,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A mapping of names to scalars; a key without a value is `None`.
-    pub fn text_map(
+    pub(crate) fn text_map(
         &mut self,
         value: &Located<Value>,
         field: &str,
@@ -228,7 +228,7 @@ impl<'a> Checker<'a> {
     }
 
     /// An image reference such as `postgres:16`: one word, not empty.
-    pub fn image(&mut self, value: &Located<Value>, field: &str) -> Option<String> {
+    pub(crate) fn image(&mut self, value: &Located<Value>, field: &str) -> Option<String> {
         let image = self.text(value, field)?;
         if image.value.trim().is_empty() || image.value.contains(char::is_whitespace) {
             self.error(
@@ -242,7 +242,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A TCP port: 1 to 65535.
-    pub fn port(&mut self, value: &Located<Value>, field: &str) -> Option<u16> {
+    pub(crate) fn port(&mut self, value: &Located<Value>, field: &str) -> Option<u16> {
         let text = self.text(value, field)?;
         match text.value.parse::<u64>() {
             Ok(port) if (1..=65535).contains(&port) => u16::try_from(port).ok(),
@@ -266,7 +266,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `true` or `false` (YAML's `yes`/`no` are not accepted: they surprise people).
-    pub fn flag(&mut self, value: &Located<Value>, field: &str) -> Option<bool> {
+    pub(crate) fn flag(&mut self, value: &Located<Value>, field: &str) -> Option<bool> {
         let text = self.text(value, field)?;
         match text.value.as_str() {
             "true" => Some(true),
@@ -283,7 +283,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `90s`, `500ms`, `2m`, or a plain number of seconds.
-    pub fn duration(&mut self, value: &Located<Value>, field: &str) -> Option<Duration> {
+    pub(crate) fn duration(&mut self, value: &Located<Value>, field: &str) -> Option<Duration> {
         let text = self.text(value, field)?;
         let trimmed = text.value.trim();
         let parsed = match trimmed.parse::<f64>() {

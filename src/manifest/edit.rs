@@ -14,7 +14,7 @@ static SERVICES_KEY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Why the text could not be edited safely.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EditError {
+pub(crate) enum EditError {
     #[error("`services` on line {line} is written in flow style (`services: {{ … }}`)")]
     FlowStyle { line: usize },
 }
@@ -23,7 +23,7 @@ pub enum EditError {
 /// mapping, its `fields` (key, YAML value) one per line, indented like the services already
 /// there (two spaces a level when there are none). A file without `services:` gets the key
 /// at its end.
-pub fn add_service(
+pub(crate) fn add_service(
     source: &str,
     name: &str,
     fields: &[(&str, String)],

@@ -1,12 +1,12 @@
 //! Everything wrong with a manifest, reported at once.
 
-use crate::diagnostic::Diagnostic;
+use crate::manifest::diagnostic::Diagnostic;
 
 /// A manifest that could not be read or is invalid. Holds every problem found, in file order.
 #[derive(Debug, thiserror::Error)]
 #[error("{} is invalid ({} problem{})", .file, .diagnostics.len(), if .diagnostics.len() == 1 { "" } else { "s" })]
-pub struct ManifestError {
+pub(crate) struct ManifestError {
     /// The manifest file as the user would type it.
-    pub file: String,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) file: String,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }

@@ -6,28 +6,28 @@ use std::collections::BTreeMap;
 use minijinja::context;
 use serde::Serialize;
 
+use crate::build::template;
 use crate::manifest::health::{Check, Health};
 use crate::manifest::service::{Service, Source};
-use crate::template;
 
 /// The gateway's service name; no user service may take it.
-pub const SERVICE: &str = "gateway";
+pub(crate) const SERVICE: &str = "gateway";
 /// The image when the manifest names none.
-pub const DEFAULT_IMAGE: &str = "nginx:stable";
+pub(crate) const DEFAULT_IMAGE: &str = "nginx:stable";
 /// Where the official nginx image reads server blocks from.
-pub const CONF_PATH: &str = "/etc/nginx/conf.d/default.conf";
+pub(crate) const CONF_PATH: &str = "/etc/nginx/conf.d/default.conf";
 /// A path nginx answers itself, for stack's health probe.
-pub const HEALTH_PATH: &str = "/_stack/health";
+pub(crate) const HEALTH_PATH: &str = "/_stack/health";
 /// The port nginx listens on inside its container.
 const LISTEN: u16 = 80;
 
 /// One route: requests whose path starts with `prefix` go to `service`, without the prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Route {
-    pub prefix: String,
-    pub service: String,
+pub(crate) struct Route {
+    pub(crate) prefix: String,
+    pub(crate) service: String,
     /// The service's container port.
-    pub port: u16,
+    pub(crate) port: u16,
 }
 
 impl Route {
@@ -40,21 +40,21 @@ impl Route {
 
 /// The generated gateway.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Gateway {
+pub(crate) struct Gateway {
     /// Port the gateway listens on, published on the host.
-    pub port: u16,
+    pub(crate) port: u16,
     /// The nginx image it runs.
-    pub image: String,
+    pub(crate) image: String,
     /// Routes, longest prefix first, so nginx and readers agree on precedence.
-    pub routes: Vec<Route>,
+    pub(crate) routes: Vec<Route>,
     /// 1-based line of `gateway:` in the manifest.
     #[serde(skip)]
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl Gateway {
     /// nginx's server block for the routes. `manifest_file` is named in its header.
-    pub fn nginx_conf(&self, manifest_file: &str) -> String {
+    pub(crate) fn nginx_conf(&self, manifest_file: &str) -> String {
         let env = template::environment(&[(
             "gateway.conf.j2",
             include_str!("../../templates/gateway.conf.j2"),
@@ -86,7 +86,7 @@ impl Gateway {
 
     /// The gateway as a service: started after every routed service is healthy, healthy
     /// when nginx answers, published on `port`.
-    pub fn service(&self, manifest_file: &str) -> Service {
+    pub(crate) fn service(&self, manifest_file: &str) -> Service {
         let mut depends_on: Vec<String> = self.routes.iter().map(|r| r.service.clone()).collect();
         depends_on.sort();
         depends_on.dedup();

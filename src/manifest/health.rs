@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 /// The probe stack runs against a service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Check {
+pub(crate) enum Check {
     /// HTTP GET through the published port; any 2xx or 3xx is healthy.
     Http { path: String },
     /// A TCP connect through the published port.
@@ -18,19 +18,19 @@ pub enum Check {
 
 /// A health check with its timing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Health {
-    pub check: Check,
+pub(crate) struct Health {
+    pub(crate) check: Check,
     /// Time between probes once the fast start-up polling has backed off.
     #[serde(serialize_with = "human")]
-    pub interval: Duration,
+    pub(crate) interval: Duration,
     /// How long the service may take to become healthy before `up` fails.
     #[serde(serialize_with = "human")]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 impl Health {
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+    pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+    pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 }
 
 /// Durations as people write them in stack.yaml: `1s`, `2m`.

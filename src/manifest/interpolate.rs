@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// Why a string could not be interpolated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InterpolationError {
+pub(crate) enum InterpolationError {
     /// `${VAR:?message}` with `VAR` unset (or empty, for `:?`).
     Required { name: String, message: String },
     /// `${` without its closing `}`.
@@ -20,7 +20,7 @@ pub enum InterpolationError {
 
 impl InterpolationError {
     /// A lowercase fragment for a diagnostic.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             InterpolationError::Required { name, message } if message.is_empty() => {
                 format!("`{name}` is required but not set")
@@ -36,7 +36,7 @@ impl InterpolationError {
     }
 
     /// What the user can do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             InterpolationError::Required { name, .. } => {
                 format!("set `{name}` in the environment or in the project's .env file")
@@ -50,7 +50,7 @@ impl InterpolationError {
 }
 
 /// Replaces every variable reference in `text` with its value from `vars`.
-pub fn interpolate(
+pub(crate) fn interpolate(
     text: &str,
     vars: &BTreeMap<String, String>,
 ) -> Result<String, InterpolationError> {

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::diagnostic::Diagnostic;
 use crate::manifest::checker::Checker;
+use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::error::ManifestError;
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::project::Manifest;
@@ -16,7 +16,7 @@ use crate::manifest::section::Section;
 use crate::manifest::validate::validate;
 
 /// The file next to the manifest whose variables `${…}` can use.
-pub const DOTENV: &str = ".env";
+pub(crate) const DOTENV: &str = ".env";
 
 /// serde-saphyr appends the position to its messages; diagnostics show it on their own.
 static AT_POSITION: LazyLock<Regex> =
@@ -24,7 +24,7 @@ static AT_POSITION: LazyLock<Regex> =
 
 /// Loads and validates `file`. `env` is the process environment, which wins over the
 /// project's `.env`. `shown` is how the file is named in messages.
-pub fn load(
+pub(crate) fn load(
     file: &Path,
     shown: &Path,
     env: &BTreeMap<String, String>,

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 /// File names tried in each directory, in order.
-pub const FILE_NAMES: [&str; 2] = ["stack.yaml", "stack.yml"];
+pub(crate) const FILE_NAMES: [&str; 2] = ["stack.yaml", "stack.yml"];
 
 /// The manifest to use, or `None` when there is none up to the filesystem root.
-pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+pub(crate) fn locate(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(cwd.join(path));
     }
@@ -16,7 +16,7 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// How to show `path` to the user: relative to `cwd` when it is below it.
-pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn display_path(path: &Path, cwd: &Path) -> PathBuf {
     path.strip_prefix(cwd)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())

@@ -5,21 +5,21 @@ use serde_saphyr::Spanned;
 
 /// Where a node sits in the manifest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Pos {
+pub(crate) struct Pos {
     /// 1-based line; 0 when unknown.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column, in characters.
-    pub column: usize,
+    pub(crate) column: usize,
     /// Length of the node's first token in characters; 0 for collections.
-    pub width: usize,
+    pub(crate) width: usize,
     /// Byte range of the node's text where it is defined (the anchor, for an alias), so
     /// scalars YAML would type as numbers or booleans can be read back exactly as written.
-    pub bytes: Option<(usize, usize)>,
+    pub(crate) bytes: Option<(usize, usize)>,
 }
 
 impl Pos {
     /// No place in the file: problems with the file as a whole.
-    pub const NOWHERE: Pos = Pos {
+    pub(crate) const NOWHERE: Pos = Pos {
         line: 0,
         column: 0,
         width: 0,
@@ -29,13 +29,13 @@ impl Pos {
 
 /// A value and its position. Deserialises through serde-saphyr's `Spanned`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Located<T> {
-    pub value: T,
-    pub pos: Pos,
+pub(crate) struct Located<T> {
+    pub(crate) value: T,
+    pub(crate) pos: Pos,
 }
 
 impl<T> Located<T> {
-    pub fn new(value: T, pos: Pos) -> Located<T> {
+    pub(crate) fn new(value: T, pos: Pos) -> Located<T> {
         Located { value, pos }
     }
 }

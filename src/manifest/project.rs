@@ -10,15 +10,15 @@ use crate::manifest::service::Service;
 
 /// A `stack.yaml` after parsing, interpolation and validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// Project name: labels every container, network and volume.
-    pub name: String,
+    pub(crate) name: String,
     /// The directory holding the manifest; service paths stay inside it.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The manifest file as given, for messages.
-    pub file: PathBuf,
-    pub services: BTreeMap<String, Service>,
-    pub gateway: Option<Gateway>,
+    pub(crate) file: PathBuf,
+    pub(crate) services: BTreeMap<String, Service>,
+    pub(crate) gateway: Option<Gateway>,
     /// Extra CA certificates (absolute paths) trusted during builds and at run time.
-    pub ca_certificates: Vec<PathBuf>,
+    pub(crate) ca_certificates: Vec<PathBuf>,
 }

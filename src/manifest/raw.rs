@@ -24,28 +24,28 @@ use crate::manifest::value::Value;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(title = "stack.yaml", rename = "Manifest")]
-pub struct RawManifest {
+pub(crate) struct RawManifest {
     /// Project name. It labels every container, network and volume stack creates, so two
     /// projects on one machine never touch each other's. Lowercase letters, digits, `-` and
     /// `_`, starting with a letter or digit. Default: the name of the directory holding
     /// stack.yaml, lowercased.
     #[schemars(with = "ProjectName")]
-    pub name: Option<Located<Value>>,
+    pub(crate) name: Option<Located<Value>>,
 
     /// The services of the stack, by name. A name is a DNS label (lowercase letters, digits
     /// and `-`) because services reach each other by name on the project network, e.g.
     /// `postgres://db:5432`.
     #[schemars(with = "Services")]
-    pub services: Option<Located<Table<Section<RawService>>>>,
+    pub(crate) services: Option<Located<Table<Section<RawService>>>>,
 
     /// An optional nginx gateway published on the host, routing path prefixes to services,
     /// so a browser sees one origin (`/api/` to the API, `/` to the web app).
-    pub gateway: Option<Located<Section<RawGateway>>>,
+    pub(crate) gateway: Option<Located<Section<RawGateway>>>,
 
     /// Extra CA certificates (PEM files) to trust in builds and at run time, e.g. a corporate
     /// proxy's. Paths are relative to stack.yaml and must exist.
     #[schemars(with = "StringList")]
-    pub ca_certificates: Option<Located<Value>>,
+    pub(crate) ca_certificates: Option<Located<Value>>,
 }
 
 /// One service: built from a source directory (`path`) or run from an image (`image`).
@@ -55,89 +55,89 @@ pub struct RawManifest {
     rename = "Service",
     extend("oneOf" = [{"required": ["path"]}, {"required": ["image"]}])
 )]
-pub struct RawService {
+pub(crate) struct RawService {
     /// Source directory, relative to stack.yaml; it must stay inside the project. stack
     /// detects the language and generates a Dockerfile, or builds the directory's own
     /// `Dockerfile` unchanged when it has one. Exactly one of `path` and `image`.
     #[schemars(with = "String")]
-    pub path: Option<Located<Value>>,
+    pub(crate) path: Option<Located<Value>>,
 
     /// A ready-made image, used as is: `postgres:16`, `redis:7-alpine`. Exactly one of
     /// `path` and `image`.
     #[schemars(with = "String")]
-    pub image: Option<Located<Value>>,
+    pub(crate) image: Option<Located<Value>>,
 
     /// The port the app listens on inside the container. It is published on `host_ip` at a
     /// free host port the engine picks, unless `host_port` fixes one. A service with a port
     /// and no `health` is checked by connecting to it.
     #[schemars(with = "Port")]
-    pub port: Option<Located<Value>>,
+    pub(crate) port: Option<Located<Value>>,
 
     /// A fixed host port for `port`, when tools outside the stack need a stable address.
     /// Default: a free port chosen by the engine, shown by `stack ps`.
     #[schemars(with = "Port")]
-    pub host_port: Option<Located<Value>>,
+    pub(crate) host_port: Option<Located<Value>>,
 
     /// The host address the port is published on. Default: `127.0.0.1`, so a development
     /// database is not reachable from the network; `0.0.0.0` publishes on every interface.
     #[schemars(with = "String")]
-    pub host_ip: Option<Located<Value>>,
+    pub(crate) host_ip: Option<Located<Value>>,
 
     /// Environment variables, as a mapping (`KEY: value`) or a list of `KEY=value` strings.
     /// Numbers and booleans are passed exactly as written. A key without a value takes the
     /// variable from stack's own environment or `.env`, and is left out when unset.
     #[schemars(with = "EnvMap")]
-    pub env: Option<Located<Value>>,
+    pub(crate) env: Option<Located<Value>>,
 
     /// Files of `KEY=value` lines (`.env` syntax), relative to stack.yaml, read in order
     /// before `env`, which wins. A missing file is an error.
     #[schemars(with = "EnvFiles")]
-    pub env_file: Option<Located<Value>>,
+    pub(crate) env_file: Option<Located<Value>>,
 
     /// Services that must be ready before this one starts: healthy, or for a `task`, exited
     /// with code 0. Cycles are an error.
     #[schemars(with = "Vec<ServiceName>")]
-    pub depends_on: Option<Located<Value>>,
+    pub(crate) depends_on: Option<Located<Value>>,
 
     /// How stack decides the service is ready. Exactly one of `http`, `tcp` and `cmd`.
     /// Default: a TCP connect when the service has a `port`, otherwise none (started means
     /// ready); tasks have none, they are done when they exit 0.
-    pub health: Option<Located<Section<RawHealth>>>,
+    pub(crate) health: Option<Located<Section<RawHealth>>>,
 
     /// A one-shot service such as a migration: success is exit code 0, and services that
     /// depend on it wait for it to finish. Default: `false`.
     #[schemars(with = "BoolField")]
-    pub task: Option<Located<Value>>,
+    pub(crate) task: Option<Located<Value>>,
 
     /// The command to run instead of the image's or generated default: a string, split like a
     /// shell would (`python manage.py migrate`), or a list of arguments. Shell operators such
     /// as `&&` or `|` run the string with `sh -c`.
     #[schemars(with = "CommandLine")]
-    pub command: Option<Located<Value>>,
+    pub(crate) command: Option<Located<Value>>,
 
     /// Language version to build with, which picks the base image tag: `"3.12"` for Python,
     /// `"22"` for Node. Quote it: YAML reads 3.10 as the number 3.1, although stack keeps
     /// the text as written. Default: the version the source declares, or a current release.
     #[schemars(with = "Version")]
-    pub version: Option<Located<Value>>,
+    pub(crate) version: Option<Located<Value>>,
 
     /// The language, when detection should not guess: python, node, go, rust or java.
     #[schemars(with = "LanguageName")]
-    pub language: Option<Located<Value>>,
+    pub(crate) language: Option<Located<Value>>,
 
     /// The web framework, which decides the generated start command: flask, fastapi,
     /// django (Python) or express (Node). It implies `language`.
     #[schemars(with = "FrameworkName")]
-    pub framework: Option<Located<Value>>,
+    pub(crate) framework: Option<Located<Value>>,
 
     /// Options for building a `path` service's image.
-    pub build: Option<Located<Section<RawBuild>>>,
+    pub(crate) build: Option<Located<Section<RawBuild>>>,
 
     /// Volumes and bind mounts, Docker style: `name:/container/path` for a named volume the
     /// project owns, `./dir:/container/path` for a directory relative to stack.yaml. Append
     /// `:ro` to mount read-only.
     #[schemars(with = "VolumeList")]
-    pub volumes: Option<Located<Value>>,
+    pub(crate) volumes: Option<Located<Value>>,
 }
 
 /// The readiness probe of a service. Exactly one of `http`, `tcp` and `cmd`.
@@ -147,74 +147,74 @@ pub struct RawService {
     rename = "Health",
     extend("oneOf" = [{"required": ["http"]}, {"required": ["tcp"]}, {"required": ["cmd"]}])
 )]
-pub struct RawHealth {
+pub(crate) struct RawHealth {
     /// HTTP GET on this path through the published port; any 2xx or 3xx status is healthy.
     /// Needs `port`.
     #[schemars(with = "HttpPath")]
-    pub http: Option<Located<Value>>,
+    pub(crate) http: Option<Located<Value>>,
 
     /// `true`: a TCP connect through the published port is healthy. Needs `port`.
     #[schemars(with = "BoolField")]
-    pub tcp: Option<Located<Value>>,
+    pub(crate) tcp: Option<Located<Value>>,
 
     /// A command run inside the container; exit code 0 is healthy. A string is split like a
     /// shell would (`pg_isready -U postgres`), or give a list of arguments.
     #[schemars(with = "CommandLine")]
-    pub cmd: Option<Located<Value>>,
+    pub(crate) cmd: Option<Located<Value>>,
 
     /// How long the service may take to become healthy before `stack up` fails: `90s`,
     /// `2m`, or a number of seconds. Default: `2m`.
     #[schemars(with = "Duration")]
-    pub timeout: Option<Located<Value>>,
+    pub(crate) timeout: Option<Located<Value>>,
 
     /// Time between probes once start-up polling has backed off: `500ms`, `2s`, or a number
     /// of seconds. Default: `1s`.
     #[schemars(with = "Duration")]
-    pub interval: Option<Located<Value>>,
+    pub(crate) interval: Option<Located<Value>>,
 }
 
 /// How a `path` service's image is built.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(rename = "Build")]
-pub struct RawBuild {
+pub(crate) struct RawBuild {
     /// Distribution packages installed only in the build stage: compilers and headers for
     /// native extensions (`g++`, `make`, `libpq-dev`). They stay out of the final image.
     #[schemars(with = "StringList")]
-    pub build_packages: Option<Located<Value>>,
+    pub(crate) build_packages: Option<Located<Value>>,
 
     /// Distribution packages installed in the runtime image: shared libraries the app loads
     /// (`libgomp1`, `libpq5`).
     #[schemars(with = "StringList")]
-    pub system_packages: Option<Located<Value>>,
+    pub(crate) system_packages: Option<Located<Value>>,
 
     /// Docker build arguments (`ARG`) for a service's own Dockerfile. Never secrets: build
     /// arguments are visible in the image history.
     #[schemars(with = "StringMap")]
-    pub args: Option<Located<Value>>,
+    pub(crate) args: Option<Located<Value>>,
 
     /// The Debian release of the generated Dockerfile's base images: `bookworm` (default)
     /// or `trixie`. Python 3.13 and newer toolchains come with trixie.
     #[schemars(with = "DebianRelease")]
-    pub debian: Option<Located<Value>>,
+    pub(crate) debian: Option<Located<Value>>,
 }
 
 /// The generated nginx gateway.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(rename = "Gateway", extend("required" = ["port", "routes"]))]
-pub struct RawGateway {
+pub(crate) struct RawGateway {
     /// The host port the gateway is published on, on 127.0.0.1.
     #[schemars(with = "Port")]
-    pub port: Option<Located<Value>>,
+    pub(crate) port: Option<Located<Value>>,
 
     /// Path prefix to service: `{ /api/: api, /: web }`. The longest matching prefix wins;
     /// each service must have a `port`. The prefix is stripped: `/api/users` reaches `api`
     /// as `/users`, with the prefix in `X-Forwarded-Prefix`.
     #[schemars(with = "Routes")]
-    pub routes: Option<Located<Value>>,
+    pub(crate) routes: Option<Located<Value>>,
 
     /// The nginx image the gateway runs. Default: `nginx:stable`.
     #[schemars(with = "String")]
-    pub image: Option<Located<Value>>,
+    pub(crate) image: Option<Located<Value>>,
 }

@@ -8,18 +8,18 @@ use std::borrow::Cow;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::language::{Framework, Language};
+use crate::detect::language::{Framework, Language};
 use crate::manifest::raw::{RawManifest, RawService};
 use crate::manifest::section::Section;
 
 /// The pattern of a service name: a DNS label, so services resolve each other by name.
-pub const SERVICE_NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+pub(crate) const SERVICE_NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
 
 /// The pattern of a project name, as Docker Compose accepts it.
-pub const PROJECT_NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]*$";
+pub(crate) const PROJECT_NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]*$";
 
 /// The schema as pretty JSON, ending with a newline (the form committed as stack.schema.json).
-pub fn schema_json() -> String {
+pub(crate) fn schema_json() -> String {
     let generator = SchemaSettings::draft07().into_generator();
     let schema = generator.into_root_schema_for::<RawManifest>();
     let mut text = serde_json::to_string_pretty(&schema)
@@ -74,7 +74,7 @@ pub(crate) use schema_of_inner;
 macro_rules! field_schema {
     ($(#[$doc:meta])* $name:ident, $generator:ident => $body:expr) => {
         $(#[$doc])*
-        pub struct $name;
+        pub(crate) struct $name;
 
         impl JsonSchema for $name {
             fn inline_schema() -> bool {

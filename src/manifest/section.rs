@@ -18,7 +18,7 @@ use crate::manifest::value::{Shape, Value, skip_seq};
 /// the schema, so the unknown-key check and `stack.schema.json` cannot drift apart. Unknown
 /// keys are set aside with their positions rather than failing the whole parse.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Section<T> {
+pub(crate) enum Section<T> {
     Fields {
         value: T,
         /// Keys `T` has no field for, in file order.

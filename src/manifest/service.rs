@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::language::{Framework, Language};
+use crate::detect::language::{Framework, Language};
 use crate::manifest::health::Health;
 use crate::manifest::volume::Volume;
 
 /// Where a service's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Source {
+pub(crate) enum Source {
     /// Built by stack from a directory inside the project.
     Build {
         /// Absolute, normalised path to the service directory.
@@ -27,19 +27,19 @@ pub enum Source {
 
 /// Options that only affect how a built service's image is made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Distribution packages installed only in the build stage (compilers, headers).
-    pub build_packages: Vec<String>,
+    pub(crate) build_packages: Vec<String>,
     /// Distribution packages installed in the runtime image.
-    pub system_packages: Vec<String>,
+    pub(crate) system_packages: Vec<String>,
     /// Docker build arguments. Never secrets: they end up in the image history.
-    pub args: BTreeMap<String, String>,
+    pub(crate) args: BTreeMap<String, String>,
     /// The Debian release the generated Dockerfile's base images are built on.
-    pub debian: String,
+    pub(crate) debian: String,
 }
 
 /// The Debian releases generated Dockerfiles can start from; the first is the default.
-pub const DEBIAN_RELEASES: [&str; 2] = ["bookworm", "trixie"];
+pub(crate) const DEBIAN_RELEASES: [&str; 2] = ["bookworm", "trixie"];
 
 impl Default for BuildOptions {
     fn default() -> BuildOptions {
@@ -54,42 +54,42 @@ impl Default for BuildOptions {
 
 /// One service of the stack, validated and with every `${VAR}` resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Service {
-    pub name: String,
-    pub source: Source,
+pub(crate) struct Service {
+    pub(crate) name: String,
+    pub(crate) source: Source,
     /// The port the app listens on inside the container.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// A fixed host port; `None` lets the engine pick a free one.
-    pub host_port: Option<u16>,
+    pub(crate) host_port: Option<u16>,
     /// The host address ports are published on.
-    pub host_ip: String,
+    pub(crate) host_ip: String,
     /// Environment: `env_file` first, then `env` on top.
-    pub env: BTreeMap<String, String>,
-    pub depends_on: Vec<String>,
-    pub health: Option<Health>,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Health>,
     /// A one-shot service: success is exit code 0.
-    pub task: bool,
+    pub(crate) task: bool,
     /// Overrides the image's or generated start command (argv form).
-    pub command: Option<Vec<String>>,
+    pub(crate) command: Option<Vec<String>>,
     /// Language version pin, e.g. "3.11".
-    pub version: Option<String>,
-    pub language: Option<Language>,
-    pub framework: Option<Framework>,
-    pub build: BuildOptions,
-    pub volumes: Vec<Volume>,
+    pub(crate) version: Option<String>,
+    pub(crate) language: Option<Language>,
+    pub(crate) framework: Option<Framework>,
+    pub(crate) build: BuildOptions,
+    pub(crate) volumes: Vec<Volume>,
     /// Files stack writes into the container before starting it (path to contents): the
     /// gateway's nginx configuration.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub files: BTreeMap<String, String>,
+    pub(crate) files: BTreeMap<String, String>,
     /// 1-based line of the service's key in the manifest, for later messages.
     #[serde(skip)]
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl Service {
     /// A service built from `dir` with every other field at the manifest's default: what
     /// detection sees of a folder no manifest describes yet (`stack init`, tests).
-    pub fn built_from(name: &str, dir: &std::path::Path) -> Service {
+    pub(crate) fn built_from(name: &str, dir: &std::path::Path) -> Service {
         Service::new(
             name,
             Source::Build {
@@ -100,7 +100,7 @@ impl Service {
     }
 
     /// A service from `source` with every other field at the manifest's default.
-    pub fn new(name: &str, source: Source) -> Service {
+    pub(crate) fn new(name: &str, source: Source) -> Service {
         Service {
             name: name.to_string(),
             source,
@@ -123,7 +123,7 @@ impl Service {
     }
 
     /// The directory stack builds from, when it builds this service.
-    pub fn build_dir(&self) -> Option<&std::path::Path> {
+    pub(crate) fn build_dir(&self) -> Option<&std::path::Path> {
         match &self.source {
             Source::Build { dir, .. } => Some(dir),
             Source::Image(_) => None,

@@ -12,7 +12,7 @@ use crate::manifest::value::{Shape, Value, skip_seq};
 
 /// Named entries with their key positions; `Other` when the node is not a mapping.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Table<V> {
+pub(crate) enum Table<V> {
     Entries(Vec<(Located<Value>, Located<V>)>),
     Other(Shape),
 }

@@ -14,9 +14,9 @@ use crate::manifest::raw::{RawGateway, RawManifest};
 use crate::manifest::schema::{PROJECT_NAME_PATTERN, SERVICE_NAME_PATTERN};
 use crate::manifest::section::Section;
 use crate::manifest::service::Service;
+use crate::manifest::suggest::did_you_mean;
 use crate::manifest::table::Table;
 use crate::manifest::validate_service::{Checked, check_service};
-use crate::suggest::did_you_mean;
 
 static SERVICE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
@@ -26,7 +26,7 @@ static ROUTE_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^/[A-Za-z0-9/._~-]*$").expect("a valid pattern"));
 
 /// Turns the raw model into a `Manifest`, or reports through `checker` why it cannot.
-pub fn validate(
+pub(crate) fn validate(
     checker: &mut Checker<'_>,
     raw: &Located<Section<RawManifest>>,
     root: &Path,
@@ -157,7 +157,7 @@ fn check_name(checker: &mut Checker<'_>, raw: &RawManifest, root: &Path) -> Opti
 
 /// `My_API.v2` → `my-api-v2`: lowercase, every run of other characters one `-`, at most 63
 /// characters, no `-` at either end. `None` when nothing usable is left.
-pub fn dns_label(text: &str) -> Option<String> {
+pub(crate) fn dns_label(text: &str) -> Option<String> {
     let mut label = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -172,12 +172,12 @@ pub fn dns_label(text: &str) -> Option<String> {
 }
 
 /// Whether `name` may name a service: a DNS label.
-pub fn is_service_name(name: &str) -> bool {
+pub(crate) fn is_service_name(name: &str) -> bool {
     SERVICE_NAME.is_match(name)
 }
 
 /// A valid name to suggest for one that is not a DNS label.
-pub fn suggested_label(name: &str) -> String {
+pub(crate) fn suggested_label(name: &str) -> String {
     dns_label(name).unwrap_or_else(|| "api".to_string())
 }
 

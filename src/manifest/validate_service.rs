@@ -7,16 +7,16 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::language::{Framework, Language};
+use crate::detect::language::{Framework, Language};
 use crate::manifest::checker::{Checker, Text};
 use crate::manifest::health::{Check, Health};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::raw::{RawBuild, RawHealth, RawService};
 use crate::manifest::section::Section;
 use crate::manifest::service::{BuildOptions, DEBIAN_RELEASES, Service, Source};
+use crate::manifest::suggest::did_you_mean;
 use crate::manifest::value::Value;
 use crate::manifest::volume::{Volume, VolumeSource};
-use crate::suggest::did_you_mean;
 
 /// Debian package names (with an optional `=version`): they are written into `RUN` lines.
 static PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -37,16 +37,16 @@ const SHELL_OPERATORS: &[&str] = &["&&", "||", "|", ";", ">", "<", "$(", "`", "*
 /// A service after its own fields are checked; `depends_on` still refers to names that the
 /// manifest-level checks resolve. The references are kept even when another field of the
 /// service is wrong, so unknown names and cycles are reported in the same run.
-pub struct Checked {
+pub(crate) struct Checked {
     /// `None` when one of the service's own fields is invalid (already reported).
-    pub service: Option<Service>,
+    pub(crate) service: Option<Service>,
     /// Each dependency with where it was written.
-    pub depends_on: Vec<Text>,
-    pub host_port: Option<Located<u16>>,
+    pub(crate) depends_on: Vec<Text>,
+    pub(crate) host_port: Option<Located<u16>>,
 }
 
 /// Checks one service. `root` is the project directory (canonical).
-pub fn check_service(
+pub(crate) fn check_service(
     checker: &mut Checker<'_>,
     name: &str,
     key_pos: Pos,

@@ -11,7 +11,7 @@ use crate::manifest::located::Located;
 /// A YAML node as written. Deserialising a `Value` never fails on shape: a list where a
 /// string belongs is kept as a list, and validation reports it with every other problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
+pub(crate) enum Value {
     /// `~`, `null` or nothing at all.
     Null,
     /// A string as YAML read it: quotes removed, escapes applied.
@@ -26,7 +26,7 @@ pub enum Value {
 
 /// What kind of node was found, for "expected a mapping, found a list".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     Nothing,
     Scalar,
     List,
@@ -34,7 +34,7 @@ pub enum Shape {
 }
 
 impl Shape {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Shape::Nothing => "nothing",
             Shape::Scalar => "a single value",
@@ -45,7 +45,7 @@ impl Shape {
 }
 
 impl Value {
-    pub fn shape(&self) -> Shape {
+    pub(crate) fn shape(&self) -> Shape {
         match self {
             Value::Null => Shape::Nothing,
             Value::Text(_) | Value::Literal(_) => Shape::Scalar,
@@ -140,14 +140,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// Reads and discards the rest of a collection that has the wrong shape, so parsing goes on.
-pub fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+pub(crate) fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
     while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// See [`skip_seq`].
-pub fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
     Ok(())
 }
 

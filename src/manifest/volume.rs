@@ -7,7 +7,7 @@ use serde::Serialize;
 /// What is mounted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum VolumeSource {
+pub(crate) enum VolumeSource {
     /// A named volume owned by the project (`pgdata:/var/lib/postgresql/data`).
     Named(String),
     /// A host directory or file (`./seed:/docker-entrypoint-initdb.d`), absolute.
@@ -16,9 +16,9 @@ pub enum VolumeSource {
 
 /// One mount.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Volume {
-    pub source: VolumeSource,
+pub(crate) struct Volume {
+    pub(crate) source: VolumeSource,
     /// Absolute path inside the container.
-    pub target: String,
-    pub read_only: bool,
+    pub(crate) target: String,
+    pub(crate) read_only: bool,
 }

@@ -1,6 +1,6 @@
 //! The only writer to the terminal.
 
-pub mod printer;
-pub mod progress;
-pub mod prompt;
-pub mod report;
+pub(crate) mod printer;
+pub(crate) mod progress;
+pub(crate) mod prompt;
+pub(crate) mod report;

@@ -7,21 +7,17 @@ use crate::ui::report;
 
 /// The handle commands use to show things to the user.
 #[derive(Clone, Debug)]
-pub struct Printer {
+pub(crate) struct Printer {
     color: bool,
 }
 
 impl Printer {
-    pub fn new(color: bool) -> Printer {
+    pub(crate) fn new(color: bool) -> Printer {
         Printer { color }
     }
 
-    pub fn color(&self) -> bool {
-        self.color
-    }
-
     /// Command output meant for pipes and files (`stack dockerfile`, `stack schema`).
-    pub fn data(&self, text: &str) {
+    pub(crate) fn data(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         // A closed pipe (`stack schema | head`) is not an error worth reporting.
         let _ = stdout.write_all(text.as_bytes());
@@ -32,7 +28,7 @@ impl Printer {
     }
 
     /// Bytes from a command run in a container (`stack exec`), passed through unchanged.
-    pub fn raw(&self, to_stderr: bool, bytes: &[u8]) {
+    pub(crate) fn raw(&self, to_stderr: bool, bytes: &[u8]) {
         if to_stderr {
             let _ = std::io::stderr().lock().write_all(bytes);
         } else {
@@ -43,12 +39,12 @@ impl Printer {
     }
 
     /// A status line for humans, on stderr.
-    pub fn status(&self, text: &str) {
+    pub(crate) fn status(&self, text: &str) {
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
     /// A warning, on stderr.
-    pub fn warn(&self, text: &str) {
+    pub(crate) fn warn(&self, text: &str) {
         let label = console::Style::new()
             .yellow()
             .bold()
@@ -60,14 +56,14 @@ impl Printer {
         );
     }
 
-    pub fn error(&self, error: &Error) {
+    pub(crate) fn error(&self, error: &Error) {
         let _ = std::io::stderr()
             .lock()
             .write_all(report::render_error(error, self.color).as_bytes());
     }
 
     /// clap's own usage and help output, which it formats itself.
-    pub fn clap(&self, error: &clap::Error) {
+    pub(crate) fn clap(&self, error: &clap::Error) {
         let _ = error.print();
     }
 }

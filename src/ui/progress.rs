@@ -13,7 +13,7 @@ use crate::event::Event;
 
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Live lines on a terminal.
     Bars,
     /// One line per step: logs, CI.
@@ -33,7 +33,7 @@ const COLORS: [console::Color; 6] = [
 ];
 
 /// Renders events for one command.
-pub struct Progress {
+pub(crate) struct Progress {
     mode: Mode,
     color: bool,
     width: usize,
@@ -44,7 +44,7 @@ pub struct Progress {
 
 impl Progress {
     /// `services` are shown in this order, their names padded to one width.
-    pub fn new(mode: Mode, color: bool, services: &[String]) -> Progress {
+    pub(crate) fn new(mode: Mode, color: bool, services: &[String]) -> Progress {
         let width = services.iter().map(String::len).max().unwrap_or(0);
         let styles = services
             .iter()
@@ -94,7 +94,7 @@ impl Progress {
     }
 
     /// Shows one event.
-    pub fn show(&mut self, event: &Event) {
+    pub(crate) fn show(&mut self, event: &Event) {
         match self.mode {
             Mode::Json => {
                 let line = serde_json::to_string(event).expect("events serialise");
@@ -152,7 +152,7 @@ impl Progress {
     }
 
     /// A container's log line with its service prefix.
-    pub fn log(&self, service: &str, line: &str) {
+    pub(crate) fn log(&self, service: &str, line: &str) {
         let bar = Style::new().dim().force_styling(self.color).apply_to("|");
         let text = format!("{} {bar} {line}", self.prefix(service));
         match &self.multi {
@@ -166,7 +166,7 @@ impl Progress {
     }
 
     /// Stops drawing; bars that did not finish stay as they are.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         for bar in self.bars.values() {
             if !bar.is_finished() {
                 bar.abandon();
@@ -176,7 +176,7 @@ impl Progress {
     }
 
     /// Consumes events until every sender is gone.
-    pub async fn run(mut self, mut events: UnboundedReceiver<Event>) -> Progress {
+    pub(crate) async fn run(mut self, mut events: UnboundedReceiver<Event>) -> Progress {
         while let Some(event) = events.recv().await {
             self.show(&event);
         }

@@ -6,12 +6,12 @@ use dialoguer::{Input, Select};
 use crate::error::Error;
 
 /// Asks on stderr and reads the answer from the terminal.
-pub struct Prompter {
+pub(crate) struct Prompter {
     theme: Box<dyn Theme>,
 }
 
 impl Prompter {
-    pub fn new(color: bool) -> Prompter {
+    pub(crate) fn new(color: bool) -> Prompter {
         let theme: Box<dyn Theme> = if color {
             Box::new(ColorfulTheme::default())
         } else {
@@ -21,7 +21,7 @@ impl Prompter {
     }
 
     /// One of `items`, chosen with the arrow keys; its index.
-    pub fn select(&self, question: &str, items: &[String]) -> Result<usize, Error> {
+    pub(crate) fn select(&self, question: &str, items: &[String]) -> Result<usize, Error> {
         Select::with_theme(self.theme.as_ref())
             .with_prompt(question)
             .items(items)
@@ -32,7 +32,7 @@ impl Prompter {
     }
 
     /// A line of text that `check` accepts; its message is shown until it does.
-    pub fn text(
+    pub(crate) fn text(
         &self,
         question: &str,
         check: impl Fn(&str) -> Result<(), String>,

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use console::Style;
 
-use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::manifest::diagnostic::Diagnostic;
 
 /// Colours used in reports; all plain when colour is off.
 struct Palette {
@@ -29,7 +29,7 @@ impl Palette {
 }
 
 /// The full text shown for an error, ending with a newline.
-pub fn render_error(error: &Error, color: bool) -> String {
+pub(crate) fn render_error(error: &Error, color: bool) -> String {
     let palette = Palette::new(color);
     let mut out = String::new();
     if let Error::Manifest(manifest) = error {
@@ -65,10 +65,6 @@ pub fn render_error(error: &Error, color: bool) -> String {
 }
 
 /// One diagnostic, rustc-style: headline, location, the source line and a caret.
-pub fn render_diagnostic(diagnostic: &Diagnostic, color: bool) -> String {
-    render_diagnostic_with(diagnostic, &Palette::new(color))
-}
-
 fn render_diagnostic_with(diagnostic: &Diagnostic, palette: &Palette) -> String {
     let mut out = String::new();
     let mut headline = String::new();
@@ -122,8 +118,8 @@ fn render_diagnostic_with(diagnostic: &Diagnostic, palette: &Palette) -> String 
 mod tests {
     use std::path::PathBuf;
 
-    use super::render_diagnostic;
-    use crate::diagnostic::Diagnostic;
+    use super::{Palette, render_diagnostic_with};
+    use crate::manifest::diagnostic::Diagnostic;
 
     #[test]
     fn a_diagnostic_points_at_its_column() {
@@ -137,7 +133,7 @@ mod tests {
             message: "unknown key `prot`".to_string(),
             hint: Some("did you mean `port`?".to_string()),
         };
-        let text = render_diagnostic(&diagnostic, false);
+        let text = render_diagnostic_with(&diagnostic, &Palette::new(false));
         assert_eq!(
             text,
             "error: service `api`: unknown key `prot`\n \

@@ -5,23 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use stack::manifest::service::{Service, Source};
 
 /// `tests/fixtures/<name>`.
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
-}
-
-/// A built service at `dir` with everything else at its default, as the manifest would give it.
-pub(crate) fn service_at(name: &str, dir: &Path) -> Service {
-    let mut service = Service::built_from(name, dir);
-    if let Source::Build { relative, .. } = &mut service.source {
-        *relative = PathBuf::from(dir.file_name().expect("fixture dirs have a name"));
-    }
-    service.line = 1;
-    service
 }
 
 /// `stack` with a clean environment: no colour, no engine or manifest settings leaking in.
@@ -216,27 +205,4 @@ impl Drop for LiveProject {
     fn drop(&mut self) {
         let _ = self.stack().args(["down", "--volumes"]).output();
     }
-}
-
-/// Detection and generated Dockerfile for `tests/fixtures/<name>` as service `app`,
-/// after `tweak` adjusts the service (a version pin, packages).
-pub(crate) fn generated(
-    name: &str,
-    ca_certificate: bool,
-    tweak: impl FnOnce(&mut Service),
-) -> (stack::detect::detection::Detection, String) {
-    let mut service = service_at("app", &fixture(name));
-    tweak(&mut service);
-    let detection = stack::detect::detection::detect(&service)
-        .unwrap_or_else(|e| panic!("{name}: {e} ({:?})", e.hint()));
-    let options = stack::dockerfile::RenderOptions { ca_certificate };
-    let rendered = stack::dockerfile::render(&service, &detection, &options);
-    (detection, rendered.dockerfile)
-}
-
-/// The message and hint a user sees when detection fails for a fixture.
-pub(crate) fn detection_error(name: &str) -> String {
-    let service = service_at("app", &fixture(name));
-    let error = stack::detect::detection::detect(&service).expect_err("detection fails");
-    format!("{error}\nhint: {}", error.hint().unwrap_or_default())
 }

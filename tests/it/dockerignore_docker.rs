@@ -1,13 +1,10 @@
-//! stack's `.dockerignore` matching against the real thing: the same tree is sent by the
-//! docker CLI's classic builder and by `stack::context::pack`, and the file lists must agree.
+//! stack's `.dockerignore` matching against the real thing: the same tree is built by the
+//! docker CLI's classic builder and by `stack build`, and the files in the images must agree.
 
-use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use stack::context::{DockerfileSource, pack};
-
-use crate::common::Project;
+use crate::common::{LiveProject, Project};
 
 /// Every rule shape Docker documents, plus the quirks (anchoring, the excluded-directory skip).
 const DOCKERIGNORE: &str = "\
@@ -65,6 +62,12 @@ fn the_context_matches_what_docker_build_sends() {
     project.file("Dockerfile", "FROM stack-fixture/busybox:1\nCOPY . /ctx\n");
     std::os::unix::fs::symlink("app.py", project.path().join("link.py")).expect("symlink");
 
+    let name = format!("it-dockerignore-{}", std::process::id());
+    project.file(
+        "stack.yaml",
+        &format!("name: {name}\nservices:\n  ctx: {{ path: . }}\n"),
+    );
+
     let tag = format!("stack-test-dockerignore:{}", std::process::id());
     let build = Command::new("docker")
         .args(["build", "-q", "-t", &tag, "."])
@@ -77,40 +80,45 @@ fn the_context_matches_what_docker_build_sends() {
         "docker build failed: {}",
         String::from_utf8_lossy(&build.stderr)
     );
-    let listing = Command::new("docker")
-        .args(["run", "--rm", &tag, "find", "/ctx", "!", "-type", "d"])
-        .output()
-        .expect("the docker CLI runs");
+    let docker = files_in(&tag);
     let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
-    assert!(
-        listing.status.success(),
-        "{}",
-        String::from_utf8_lossy(&listing.stderr)
-    );
-    let docker: BTreeSet<String> = String::from_utf8_lossy(&listing.stdout)
-        .lines()
-        .map(|line| line.trim_start_matches("/ctx/").to_string())
-        .collect();
 
-    let context = pack(
-        project.path(),
-        &DockerfileSource::Own,
-        &[],
-        &BTreeMap::new(),
-    )
-    .expect("packs");
-    let mut archive = tar::Archive::new(context.tar.as_slice());
-    let ours: BTreeSet<String> = archive
-        .entries()
-        .expect("a tar")
-        .map(|entry| entry.expect("an entry"))
-        .filter(|entry| entry.header().entry_type() != tar::EntryType::Directory)
-        .map(|entry| entry.path().expect("a path").display().to_string())
-        .collect();
+    let built = project
+        .stack()
+        .args(["build", "--progress", "plain"])
+        .output()
+        .expect("stack runs");
+    assert!(
+        built.status.success(),
+        "stack build failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let label = format!("label=dev.stack.project={name}");
+    let image = LiveProject::docker(&["images", "-q", "--filter", &label]);
+    assert!(!image.is_empty(), "stack build tagged no image for {name}");
+    let ours = files_in(&image);
+    let _ = Command::new("docker").args(["rmi", "-f", &image]).output();
 
     assert_eq!(ours, docker, "stack's context differs from docker build's");
     // Guard against both sides agreeing on something trivial.
     assert!(docker.contains("README.md") && !docker.contains("CHANGES.md"));
     assert!(docker.contains("logs/keep.txt") && !docker.contains("logs/drop.txt"));
     assert!(docker.contains("src/foo") && !docker.contains("foo"));
+}
+
+/// The files under /ctx in `image`, relative to it.
+fn files_in(image: &str) -> BTreeSet<String> {
+    let listing = Command::new("docker")
+        .args(["run", "--rm", image, "find", "/ctx", "!", "-type", "d"])
+        .output()
+        .expect("the docker CLI runs");
+    assert!(
+        listing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listing.stderr)
+    );
+    String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .map(|line| line.trim_start_matches("/ctx/").to_string())
+        .collect()
 }

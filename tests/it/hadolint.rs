@@ -3,10 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use stack::detect::detection::detect;
-use stack::dockerfile::{RenderOptions, render};
-
-use crate::common::{fixture, service_at};
+use crate::common::{CA_BUNDLE, Project, fixture};
 
 fn hadolint_available() -> bool {
     Command::new("hadolint")
@@ -49,8 +46,8 @@ fn generated_dockerfiles_pass_hadolint() {
         }
         return;
     }
-    let mut linted = 0;
     let mut findings = Vec::new();
+    let mut linted = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(fixture(""))
         .expect("tests/fixtures exists")
         .map(|entry| entry.expect("readable").path())
@@ -63,23 +60,48 @@ fn generated_dockerfiles_pass_hadolint() {
             .expect("a name")
             .to_string_lossy()
             .to_string();
-        let mut service = service_at("app", &dir);
-        // A detection failure is what some fixtures are for; their own tests check it.
-        let Ok(detection) = detect(&service) else {
-            continue;
-        };
-        service.build.build_packages = vec!["g++".to_string()];
-        service.build.system_packages = vec!["libgomp1".to_string()];
+        let project = Project::copy_from(&dir, "lint-");
+        project.file(
+            "stack.yaml",
+            "services:\n  app:\n    path: .\n    build: { build_packages: [g++], system_packages: [libgomp1] }\n",
+        );
         for ca_certificate in [false, true] {
-            let rendered = render(&service, &detection, &RenderOptions { ca_certificate });
-            let out = lint(&rendered.dockerfile);
+            let mut command = project.stack();
+            if ca_certificate {
+                command.args(["--ca-cert", CA_BUNDLE]);
+            }
+            let output = command
+                .args(["dockerfile", "app"])
+                .output()
+                .expect("stack runs");
+            // A detection failure is what some fixtures are for; their own tests check it.
+            if !output.status.success() {
+                continue;
+            }
+            let dockerfile = String::from_utf8(output.stdout).expect("utf-8");
+            let out = lint(&dockerfile);
             if !out.trim().is_empty() {
                 findings.push(format!("{name} (ca: {ca_certificate}):\n{out}"));
             }
-            linted += 1;
+            linted.push(format!("{name} (ca: {ca_certificate})"));
         }
     }
-    assert!(linted >= 2, "the fixtures hold sample services to lint");
+    // Every language's template is linted, with and without the extra CA.
+    for language in [
+        "python-flask",
+        "node-express-npm",
+        "go-root",
+        "rust-bin",
+        "java-maven",
+    ] {
+        for ca in [false, true] {
+            let wanted = format!("{language} (ca: {ca})");
+            assert!(
+                linted.contains(&wanted),
+                "{wanted} was not linted: {linted:?}"
+            );
+        }
+    }
     assert!(
         findings.is_empty(),
         "hadolint findings:\n{}",

@@ -2,11 +2,6 @@
 
 mod common;
 mod dockerfile_command;
-mod dockerfiles_go;
-mod dockerfiles_java;
-mod dockerfiles_node;
-mod dockerfiles_python;
-mod dockerfiles_rust;
 mod dockerignore_docker;
 mod doctor;
 mod finsight;

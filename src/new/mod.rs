@@ -1,0 +1,4 @@
+//! `stack new service`: skeletons rendered from templates and written all at once.
+
+pub(crate) mod scaffold;
+pub(crate) mod skeleton;

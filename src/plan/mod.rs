@@ -1,0 +1,10 @@
+//! Pure desired state and order: what each service's container should be, compared with
+//! what the engine holds, as a plan the engine executes and `stack plan` prints.
+
+pub(crate) mod desired;
+#[expect(
+    clippy::module_inception,
+    reason = "the stage is `plan` and its main noun is `Plan`: one noun per file, named after it"
+)]
+pub(crate) mod plan;
+pub(crate) mod spec;
