@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::build::context::ContextError;
 use crate::detect::error::DetectError;
 use crate::engine::error::EngineError;
+use crate::interrupts::Signal;
 use crate::manifest::error::ManifestError;
 
 /// Exit codes, documented in the README's table.
@@ -17,6 +18,8 @@ pub(crate) mod exit {
     pub(crate) const UNHEALTHY: i32 = 5;
     /// Stopped by Ctrl-C, as shells report SIGINT.
     pub(crate) const INTERRUPTED: i32 = 130;
+    /// Stopped by SIGTERM (a cancelled CI job), as shells report it.
+    pub(crate) const TERMINATED: i32 = 143;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,9 @@ pub(crate) enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// Ctrl-C or SIGTERM stopped the command.
+    #[error("interrupted")]
+    Interrupted(Signal),
     #[error("cannot {action} {}", .path.display())]
     Io {
         action: &'static str,
@@ -53,12 +59,34 @@ pub(crate) enum Error {
 }
 
 impl Error {
+    /// The one place exit codes are decided; the README's table lists them.
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
-            Error::ManifestNotFound(_) | Error::Manifest(_) | Error::Usage { .. } => exit::USAGE,
-            Error::Detect(_) => exit::USAGE,
-            Error::Engine(engine) => engine.exit_code(),
-            Error::Io { .. } | Error::Context { .. } => exit::FAILURE,
+            Error::ManifestNotFound(_)
+            | Error::Manifest(_)
+            | Error::Usage { .. }
+            | Error::Detect(_) => exit::USAGE,
+            Error::Engine(
+                EngineError::Unreachable { .. }
+                | EngineError::Refused { .. }
+                | EngineError::Context { .. },
+            ) => exit::ENGINE_UNREACHABLE,
+            Error::Engine(EngineError::BuildFailed { .. }) => exit::BUILD_FAILED,
+            Error::Engine(
+                EngineError::Crashed { .. }
+                | EngineError::Unhealthy { .. }
+                | EngineError::DependencyFailed { .. },
+            ) => exit::UNHEALTHY,
+            Error::Engine(
+                EngineError::Request { .. }
+                | EngineError::PortInUse { .. }
+                | EngineError::Foreign { .. }
+                | EngineError::PullFailed { .. },
+            )
+            | Error::Io { .. }
+            | Error::Context { .. } => exit::FAILURE,
+            Error::Interrupted(Signal::Interrupt) => exit::INTERRUPTED,
+            Error::Interrupted(Signal::Terminate) => exit::TERMINATED,
             Error::Exited(code) => *code,
         }
     }
@@ -81,7 +109,7 @@ impl Error {
             Error::Detect(detect) => detect.hint(),
             Error::Engine(engine) => engine.hint(),
             Error::Usage { hint, .. } => hint.clone(),
-            Error::Io { .. } | Error::Exited(_) => None,
+            Error::Io { .. } | Error::Exited(_) | Error::Interrupted(_) => None,
             Error::Context { .. } => {
                 Some("check the service directory and its .dockerignore".to_string())
             }

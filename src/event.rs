@@ -8,6 +8,17 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub(crate) enum Event {
+    /// The image of an `image:` service is not here: pulling it.
+    PullStarted {
+        service: String,
+        image: String,
+    },
+    Pulled {
+        service: String,
+        image: String,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
     /// The image with this content hash exists: nothing to build.
     BuildCached {
         service: String,
@@ -101,7 +112,9 @@ impl Event {
     /// The service an event belongs to, when it belongs to one.
     pub(crate) fn service(&self) -> Option<&str> {
         match self {
-            Event::BuildCached { service, .. }
+            Event::PullStarted { service, .. }
+            | Event::Pulled { service, .. }
+            | Event::BuildCached { service, .. }
             | Event::BuildStarted { service }
             | Event::BuildStep { service, .. }
             | Event::BuildOutput { service, .. }

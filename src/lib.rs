@@ -8,6 +8,7 @@ mod engine;
 mod error;
 mod event;
 mod init;
+mod interrupts;
 mod manifest;
 mod new;
 mod plan;
@@ -20,6 +21,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, exit};
+use crate::interrupts::Interrupts;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
@@ -49,7 +51,8 @@ pub async fn run(args: Vec<OsString>) -> i32 {
         }
     };
     let printer = Printer::new(settings.color);
-    match dispatch(cli.command, &settings, &printer).await {
+    let interrupts = Interrupts::install();
+    match dispatch(cli.command, &settings, &printer, &interrupts).await {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
             if !matches!(error, Error::Exited(_)) {
@@ -60,7 +63,12 @@ pub async fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> Result<(), Error> {
+async fn dispatch(
+    command: Command,
+    settings: &Settings,
+    printer: &Printer,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     match command {
         Command::Config => commands::config::config(settings, printer),
         Command::Doctor => commands::doctor::doctor(settings, printer).await,
@@ -70,16 +78,16 @@ async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> R
         Command::Eject { service } => commands::eject::eject(settings, printer, &service),
         Command::Schema => commands::schema::schema(printer),
         Command::Init(args) => commands::init::init(settings, printer, &args),
-        Command::Up(args) => commands::up::up(settings, printer, &args).await,
+        Command::Up(args) => commands::up::up(settings, printer, interrupts, &args).await,
         Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,
-        Command::Build { run } => commands::build::build(settings, printer, &run).await,
+        Command::Build { run } => commands::build::build(settings, printer, interrupts, &run).await,
         Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
         Command::Ps { json } => commands::ps::ps(settings, printer, json).await,
         Command::Logs {
             follow,
             tail,
             services,
-        } => commands::logs::logs(settings, follow, tail, &services).await,
+        } => commands::logs::logs(settings, interrupts, follow, tail, &services).await,
         Command::Exec { service, command } => {
             let code = commands::exec::exec(settings, printer, &service, &command).await?;
             if code == 0 {
@@ -89,7 +97,7 @@ async fn dispatch(command: Command, settings: &Settings, printer: &Printer) -> R
             }
         }
         Command::Restart { run, services } => {
-            commands::restart::restart(settings, printer, &run, &services).await
+            commands::restart::restart(settings, printer, interrupts, &run, &services).await
         }
         Command::New { kind } => commands::new::new(settings, printer, kind),
     }

@@ -5,9 +5,11 @@ use crate::engine::client::Engine;
 use crate::error::Error;
 use crate::plan::spec::network_name;
 use crate::settings::Settings;
+use crate::ui::display::Display;
 use crate::ui::printer::Printer;
-use crate::ui::progress::{Mode, Progress};
 
+/// Ctrl-C is not claimed: it ends `down` at once, as it always has; a second `down`
+/// finishes what the first began.
 pub(crate) async fn down(
     settings: &Settings,
     printer: &Printer,
@@ -16,15 +18,14 @@ pub(crate) async fn down(
     let manifest = load_manifest(settings)?;
     let engine = Engine::connect(&settings.env).await?;
     let names: Vec<String> = manifest.services.keys().cloned().collect();
-    let progress = Progress::new(Mode::Plain, settings.color, &names);
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let ui = tokio::spawn(progress.run(rx));
-    let result = engine
-        .down(&manifest.name, &network_name(&manifest.name), volumes, &tx)
-        .await;
-    drop(tx);
-    let _ = ui.await;
-    result?;
+    let network = network_name(&manifest.name);
+    Display::plain(settings)
+        .show(&names, |events| async move {
+            engine
+                .down(&manifest.name, &network, volumes, &events)
+                .await
+        })
+        .await?;
     if !volumes {
         printer.status("named volumes are kept; `stack down --volumes` deletes them");
     }

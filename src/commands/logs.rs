@@ -3,11 +3,13 @@
 use crate::commands::project::{find_service, load_manifest};
 use crate::engine::client::Engine;
 use crate::error::Error;
+use crate::interrupts::Interrupts;
 use crate::settings::Settings;
-use crate::ui::progress::{Mode, Progress};
+use crate::ui::display::Display;
 
 pub(crate) async fn logs(
     settings: &Settings,
+    interrupts: &Interrupts,
     follow: bool,
     tail: Option<usize>,
     services: &[String],
@@ -16,21 +18,22 @@ pub(crate) async fn logs(
     for name in services {
         find_service(&manifest, name)?;
     }
-    let all: Vec<String> = manifest.services.keys().cloned().collect();
     let chosen = if services.is_empty() {
-        all.clone()
+        manifest.services.keys().cloned().collect()
     } else {
         services.to_vec()
     };
     let engine = Engine::connect(&settings.env).await?;
-    let progress = Progress::new(Mode::Plain, settings.color, &chosen);
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let ui = tokio::spawn(progress.run(rx));
-    tokio::select! {
-        () = engine.logs(&manifest.name, &chosen, tail, None, follow, &tx) => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
-    drop(tx);
-    let _ = ui.await;
+    // Following ends at Ctrl-C; that is how it is meant to end, not a failure.
+    let interrupts = interrupts.claim();
+    Display::plain(settings)
+        .show(&chosen, |events| {
+            let (engine, chosen) = (&engine, &chosen);
+            async move {
+                let stream = engine.logs(&manifest.name, chosen, tail, None, follow, &events);
+                interrupts.until_first(stream).await;
+            }
+        })
+        .await;
     Ok(())
 }

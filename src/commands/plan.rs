@@ -36,19 +36,21 @@ pub(crate) fn render(plan: &Plan) -> String {
     for (name, p) in &plan.volumes {
         let _ = writeln!(out, "  volume {name}: {}", presence(p));
     }
-    if !plan.builds.is_empty() {
-        let _ = writeln!(out, "builds:");
-        let width = plan
-            .builds
-            .iter()
-            .map(|b| b.service.len())
-            .max()
-            .unwrap_or(0);
-        for build in &plan.builds {
-            let what = if build.cached { "up to date" } else { "build" };
-            let _ = writeln!(out, "  {:<width$}  {what}  {}", build.service, build.image);
-        }
-    }
+    let pulls: Vec<[&str; 3]> = plan
+        .pulls
+        .iter()
+        .map(|p| [p.service.as_str(), "pull", p.image.as_str()])
+        .collect();
+    table(&mut out, "pulls", &pulls);
+    let builds: Vec<[&str; 3]> = plan
+        .builds
+        .iter()
+        .map(|b| {
+            let what = if b.cached { "up to date" } else { "build" };
+            [b.service.as_str(), what, b.image.as_str()]
+        })
+        .collect();
+    table(&mut out, "builds", &builds);
     let _ = writeln!(out, "services, in start order:");
     let width = plan
         .services
@@ -83,4 +85,20 @@ pub(crate) fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "nothing to do: everything is up to date and running");
     }
     out
+}
+
+/// A titled list of `service  what  image` rows, service names padded to one width.
+fn table(out: &mut String, title: &str, rows: &[[&str; 3]]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{title}:");
+    let width = rows
+        .iter()
+        .map(|[service, ..]| service.len())
+        .max()
+        .unwrap_or(0);
+    for [service, what, image] in rows {
+        let _ = writeln!(out, "  {service:<width$}  {what}  {image}");
+    }
 }

@@ -10,6 +10,7 @@ use crate::commands::project::load_manifest;
 use crate::engine::client::Engine;
 use crate::engine::health::Probe;
 use crate::error::Error;
+use crate::plan::spec::Publish;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
@@ -39,13 +40,13 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, json: bool) -> Re
         let manifest = &manifest;
         async move {
             let service = manifest.services.get(&container.service);
-            let port = service.and_then(|s| s.port);
+            let publish = service.and_then(Publish::of);
+            let port = publish.as_ref().map(|p| p.container_port);
             let state = engine.container_state(&container.id, port, "").await.ok();
             let running = container.running();
-            let address = state
-                .as_ref()
-                .and_then(|s| s.host_port)
-                .map(|p| format!("127.0.0.1:{p}"));
+            let address = publish
+                .zip(state.as_ref().and_then(|s| s.host_port))
+                .map(|(publish, host_port)| publish.address(host_port));
             let health = match service.and_then(|s| s.health.as_ref()) {
                 _ if !running => "-".to_string(),
                 None => "none".to_string(),

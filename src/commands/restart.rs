@@ -8,12 +8,15 @@ use crate::commands::up::bring_up;
 use crate::engine::client::Engine;
 use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
+use crate::interrupts::Interrupts;
 use crate::settings::Settings;
+use crate::ui::display::Display;
 use crate::ui::printer::Printer;
 
 pub(crate) async fn restart(
     settings: &Settings,
     printer: &Printer,
+    interrupts: &Interrupts,
     run: &RunArgs,
     services: &[String],
 ) -> Result<(), Error> {
@@ -22,17 +25,19 @@ pub(crate) async fn restart(
         find_service(&manifest, name)?;
     }
     let engine = Engine::connect(&settings.env).await?;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    drop(rx);
-    engine
-        .stop_services(&manifest.name, services, STOP_TIMEOUT, &tx)
+    let names: Vec<String> = manifest.services.keys().cloned().collect();
+    Display::new(run.progress, settings)
+        .show(&names, |events| async move {
+            engine
+                .stop_services(&manifest.name, services, STOP_TIMEOUT, &events)
+                .await
+        })
         .await?;
     let session = Session::open(settings).await?;
-    let order = session.order();
     let args = UpArgs {
         detach: true,
         run: run.clone(),
     };
-    bring_up(settings, printer, order, session, &args).await?;
+    bring_up(settings, printer, interrupts, session, &args).await?;
     Ok(())
 }

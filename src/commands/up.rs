@@ -1,24 +1,28 @@
 //! `stack up`: build what changed, start in dependency order, wait until healthy; then
 //! stream logs until Ctrl-C (unless `-d`), stopping gracefully, or by force on a second.
 
-use std::time::Instant;
-
-use tokio::sync::mpsc::unbounded_channel;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cli::UpArgs;
-use crate::commands::session::{Session, with_progress};
+use crate::commands::session::Session;
+use crate::engine::client::Engine;
 use crate::engine::down::STOP_TIMEOUT;
-use crate::engine::error::EngineError;
 use crate::engine::up::Ready;
 use crate::error::Error;
+use crate::interrupts::Interrupts;
 use crate::settings::Settings;
+use crate::ui::display::Display;
 use crate::ui::printer::Printer;
-use crate::ui::progress::{Mode, Progress};
+use crate::ui::progress::Mode;
 
-pub(crate) async fn up(settings: &Settings, printer: &Printer, args: &UpArgs) -> Result<(), Error> {
+pub(crate) async fn up(
+    settings: &Settings,
+    printer: &Printer,
+    interrupts: &Interrupts,
+    args: &UpArgs,
+) -> Result<(), Error> {
     let session = Session::open(settings).await?;
-    let order = session.order();
-    bring_up(settings, printer, order, session, args).await?;
+    bring_up(settings, printer, interrupts, session, args).await?;
     Ok(())
 }
 
@@ -26,36 +30,55 @@ pub(crate) async fn up(settings: &Settings, printer: &Printer, args: &UpArgs) ->
 pub(crate) async fn bring_up(
     settings: &Settings,
     printer: &Printer,
-    order: Vec<String>,
-    mut session: Session,
+    interrupts: &Interrupts,
+    session: Session,
     args: &UpArgs,
 ) -> Result<Vec<Ready>, Error> {
     let started = Instant::now();
+    let order = session.order();
     for orphan in &session.plan.orphans {
         printer.warn(&format!(
             "service `{orphan}` is no longer in the manifest but its container exists; `stack down` removes it"
         ));
     }
-    session.pull_missing().await?;
-    let request = session.up_request(args.run.jobs);
-    let engine = session.engine.clone();
-    let (ready, _progress) = with_progress(settings, &args.run, &order, |events| async move {
-        engine.up(request, &events).await
-    })
-    .await?;
-    let mode = crate::commands::session::mode(settings, args.run.progress);
-    if mode != Mode::Json {
+    let Session {
+        desired,
+        engine,
+        observed,
+        plan,
+        ..
+    } = session;
+    let project = desired.project.clone();
+    let request = plan.up_request(desired, &observed, args.run.jobs);
+    let interrupts = interrupts.claim();
+    let display = Display::new(args.run.progress, settings);
+    let ready = display
+        .show(&order, |events| {
+            let engine = engine.clone();
+            let interrupts = interrupts.clone();
+            async move { interrupts.or_interrupted(engine.up(request, &events)).await }
+        })
+        .await?;
+    if display.mode != Mode::Json {
         printer.status(&summary(&order, &ready, started.elapsed()));
     }
-    if args.detach {
-        return Ok(ready);
+    if !args.detach {
+        follow(
+            printer,
+            &interrupts,
+            display,
+            &engine,
+            &project,
+            &order,
+            started,
+        )
+        .await?;
     }
-    follow(settings, printer, &session, &order, started).await?;
     Ok(ready)
 }
 
 /// One line per service with its URL, and the time it all took.
-fn summary(order: &[String], ready: &[Ready], took: std::time::Duration) -> String {
+fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
     let width = order.iter().map(String::len).max().unwrap_or(0);
     let mut out = format!(
         "{} service{} ready in {:.1}s",
@@ -73,49 +96,38 @@ fn summary(order: &[String], ready: &[Ready], took: std::time::Duration) -> Stri
     out
 }
 
-/// Streams every service's logs until Ctrl-C, then stops the project's containers; a
-/// second Ctrl-C kills them.
+/// Streams every service's logs until the first signal, then stops the project's
+/// containers; a second signal kills them.
 async fn follow(
-    settings: &Settings,
     printer: &Printer,
-    session: &Session,
+    interrupts: &Interrupts,
+    display: Display,
+    engine: &Engine,
+    project: &str,
     order: &[String],
     started: Instant,
 ) -> Result<(), Error> {
-    let logs = Progress::new(Mode::Plain, settings.color, order);
-    let (tx, rx) = unbounded_channel();
-    let ui = tokio::spawn(logs.run(rx));
-    let engine = session.engine.clone();
-    let project = session.desired.project.clone();
-    let services = order.to_vec();
-    let streaming = tokio::spawn({
-        let tx = tx.clone();
-        // Everything the containers printed since this `up` began, then new lines.
-        let since = std::time::SystemTime::now()
-            .checked_sub(started.elapsed())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs_f64());
-        async move {
-            engine
-                .logs(&project, &services, None, since, true, &tx)
-                .await
-        }
-    });
+    // Everything the containers printed since this `up` began, then new lines.
+    let since = SystemTime::now()
+        .checked_sub(started.elapsed())
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs_f64());
     printer.status("following logs; Ctrl-C stops the stack");
-    let _ = tokio::signal::ctrl_c().await;
-    streaming.abort();
-    printer.status("stopping (Ctrl-C again to kill)");
-    let engine = session.engine.clone();
-    let project = session.desired.project.clone();
-    let stop = engine.stop_services(&project, &[], STOP_TIMEOUT, &tx);
-    let result = tokio::select! {
-        result = stop => result.map_err(Error::from),
-        _ = tokio::signal::ctrl_c() => {
-            session.engine.stop_services(&project, &[], 0, &tx).await?;
-            Err(Error::from(EngineError::Interrupted))
-        }
-    };
-    drop(tx);
-    let _ = ui.await;
-    result
+    display
+        .lines()
+        .show(order, |events| async move {
+            let stream = engine.logs(project, order, None, since, true, &events);
+            interrupts.until_first(stream).await;
+            printer.status("stopping (Ctrl-C again to kill)");
+            tokio::select! {
+                result = engine.stop_services(project, &[], STOP_TIMEOUT, &events) => {
+                    result.map_err(Error::from)
+                }
+                () = interrupts.second() => {
+                    engine.stop_services(project, &[], 0, &events).await?;
+                    Err(interrupts.interrupted())
+                }
+            }
+        })
+        .await
 }

@@ -1,29 +1,19 @@
 //! Building one image with the engine's classic builder, from an in-memory context.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use futures_util::StreamExt;
 
-use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
 use crate::event::Event;
+use crate::plan::request::BuildRequest;
 use crate::plan::spec::label;
 
 /// How many lines of a failing step's output the error shows.
 const KEPT_LINES: usize = 30;
-
-/// One image to build.
-#[derive(Clone, Debug)]
-pub(crate) struct BuildRequest {
-    pub(crate) project: String,
-    pub(crate) service: String,
-    pub(crate) tag: String,
-    pub(crate) context: BuildContext,
-    pub(crate) args: BTreeMap<String, String>,
-}
 
 impl Engine {
     /// Whether an image with this reference exists.

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use crate::error::exit;
-
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum EngineError {
     #[error("no Docker engine answered (tried {})", .tried.join(", "))]
@@ -76,8 +74,6 @@ pub(crate) enum EngineError {
         image: String,
         message: String,
     },
-    #[error("interrupted")]
-    Interrupted,
 }
 
 /// For `map_err`: a failed engine request, saying what stack was doing.
@@ -89,23 +85,6 @@ pub(crate) fn request_failed(
 }
 
 impl EngineError {
-    pub(crate) fn exit_code(&self) -> i32 {
-        match self {
-            EngineError::Unreachable { .. }
-            | EngineError::Refused { .. }
-            | EngineError::Context { .. } => exit::ENGINE_UNREACHABLE,
-            EngineError::BuildFailed { .. } => exit::BUILD_FAILED,
-            EngineError::Crashed { .. }
-            | EngineError::Unhealthy { .. }
-            | EngineError::DependencyFailed { .. } => exit::UNHEALTHY,
-            EngineError::Interrupted => exit::INTERRUPTED,
-            EngineError::Request { .. }
-            | EngineError::PortInUse { .. }
-            | EngineError::Foreign { .. }
-            | EngineError::PullFailed { .. } => exit::FAILURE,
-        }
-    }
-
     /// Lines shown under the error: build output or the service's last log lines.
     pub(crate) fn details(&self) -> (&'static str, &[String]) {
         match self {
@@ -144,7 +123,7 @@ impl EngineError {
                 "check the name and your registry access, or make the image locally (`docker build -t {image} .` or `docker load`)"
             )),
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
-            EngineError::DependencyFailed { .. } | EngineError::Request { .. } | EngineError::Interrupted => None,
+            EngineError::DependencyFailed { .. } | EngineError::Request { .. } => None,
         }
     }
 }

@@ -19,43 +19,35 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// then closes it at once; a connection still open after this long reached the app.
 const TCP_SETTLE: Duration = Duration::from_millis(50);
 
-/// Where a probe goes.
+/// One check of one container: the manifest's check with where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Probe {
-    Http {
-        address: String,
-        path: String,
-    },
-    Tcp {
-        address: String,
-    },
-    Cmd {
-        container: String,
-        argv: Vec<String>,
-    },
+pub(crate) struct Probe {
+    check: Check,
+    /// The published address (`127.0.0.1:49153`) for checks made through the port.
+    address: String,
+    container: String,
 }
 
 impl Probe {
-    /// The probe for a check, given the published address (`127.0.0.1:49153`) when there is one.
+    /// The probe for a check, given the published address when there is one; `None` when
+    /// the check needs a published port and the service has none.
     pub(crate) fn new(check: &Check, address: Option<String>, container: &str) -> Option<Probe> {
-        match check {
-            Check::Http { path } => Some(Probe::Http {
-                address: address?,
-                path: path.clone(),
-            }),
-            Check::Tcp => Some(Probe::Tcp { address: address? }),
-            Check::Cmd(argv) => Some(Probe::Cmd {
-                container: container.to_string(),
-                argv: argv.clone(),
-            }),
-        }
+        let address = match check {
+            Check::Http { .. } | Check::Tcp => address?,
+            Check::Cmd(_) => String::new(),
+        };
+        Some(Probe {
+            check: check.clone(),
+            address,
+            container: container.to_string(),
+        })
     }
 
     /// The delay cap while polling: exec is heavier than a connect.
     pub(crate) fn poll_cap(&self) -> Duration {
-        match self {
-            Probe::Http { .. } | Probe::Tcp { .. } => Duration::from_millis(100),
-            Probe::Cmd { .. } => Duration::from_millis(250),
+        match self.check {
+            Check::Http { .. } | Check::Tcp => Duration::from_millis(100),
+            Check::Cmd(_) => Duration::from_millis(250),
         }
     }
 }
@@ -70,10 +62,11 @@ pub(crate) fn backoff(cap: Duration) -> impl Iterator<Item = Duration> {
 impl Engine {
     /// Runs one probe; the error text is what the user sees when the service never gets healthy.
     pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), String> {
-        match probe {
-            Probe::Http { address, path } => timeout(http_get(address, path)).await,
-            Probe::Tcp { address } => timeout(tcp_open(address)).await,
-            Probe::Cmd { container, argv } => self.exec_probe(container, argv).await,
+        let address = &probe.address;
+        match &probe.check {
+            Check::Http { path } => timeout(http_get(address, path)).await,
+            Check::Tcp => timeout(tcp_open(address)).await,
+            Check::Cmd(argv) => self.exec_probe(&probe.container, argv).await,
         }
     }
 

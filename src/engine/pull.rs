@@ -1,14 +1,27 @@
 //! Pulling the ready-made images of `image:` services that the engine does not have.
 
+use std::time::Instant;
+
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
+use crate::event::Event;
 
 impl Engine {
-    /// Pulls `image` for `service`; the error says what the registry answered.
-    pub(crate) async fn pull(&self, service: &str, image: &str) -> Result<(), EngineError> {
+    /// Pulls `image` for `service`, saying so; the error says what the registry answered.
+    pub(crate) async fn pull(
+        &self,
+        service: &str,
+        image: &str,
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Result<(), EngineError> {
+        let started = Instant::now();
+        events(Event::PullStarted {
+            service: service.to_string(),
+            image: image.to_string(),
+        });
         let (name, tag) = match image.rsplit_once(':') {
             Some((name, tag)) if !tag.contains('/') => (name, tag),
             _ => (image, "latest"),
@@ -27,6 +40,11 @@ impl Engine {
                 });
             }
         }
+        events(Event::Pulled {
+            service: service.to_string(),
+            image: image.to_string(),
+            took: started.elapsed(),
+        });
         Ok(())
     }
 }

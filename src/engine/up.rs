@@ -12,44 +12,15 @@ use futures_util::StreamExt;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::engine::build::BuildRequest;
 use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
 use crate::engine::health::{Probe, backoff};
 use crate::event::{Event, Events};
-use crate::manifest::health::Health;
 use crate::plan::plan::ContainerAction;
-use crate::plan::spec::ContainerSpec;
+use crate::plan::request::{ServiceRun, UpRequest};
 
 /// How many log lines a failure report shows.
 const FAILURE_LOG_LINES: usize = 20;
-
-/// Everything needed to bring one service up.
-#[derive(Clone, Debug)]
-pub(crate) struct ServiceRun {
-    pub(crate) spec: ContainerSpec,
-    pub(crate) action: ContainerAction,
-    /// The existing container, for keep, start and recreate.
-    pub(crate) existing: Option<String>,
-    /// Present when the image must be built first.
-    pub(crate) build: Option<BuildRequest>,
-    pub(crate) depends_on: Vec<String>,
-    pub(crate) health: Option<Health>,
-}
-
-/// A whole `up`.
-#[derive(Clone, Debug)]
-pub(crate) struct UpRequest {
-    pub(crate) project: String,
-    pub(crate) network: String,
-    pub(crate) create_network: bool,
-    /// (full name, name in the manifest) of volumes to create.
-    pub(crate) create_volumes: Vec<(String, String)>,
-    /// In start order.
-    pub(crate) services: Vec<ServiceRun>,
-    /// Parallel builds.
-    pub(crate) jobs: usize,
-}
 
 /// A service that is up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,25 +68,44 @@ impl Engine {
         events: &Events,
     ) -> Result<Vec<Ready>, EngineError> {
         self.check_ports(&request)?;
-        if request.create_network {
-            match self.network_owner(&request.network).await? {
-                None => {
-                    self.create_network(&request.project, &request.network)
-                        .await?;
-                    let _ = events.send(Event::NetworkCreated {
-                        name: request.network.clone(),
-                    });
-                }
-                Some(Some(owner)) if owner == request.project => {}
-                Some(_) => {
-                    return Err(EngineError::Foreign {
-                        what: "network",
-                        name: request.network.clone(),
-                        project: request.project.clone(),
-                    });
-                }
-            }
+        self.prepare_network(&request, events).await?;
+        self.prepare_volumes(&request, events).await?;
+        self.run_services(request, events).await
+    }
+
+    /// Creates the project's network, unless it exists; someone else's is refused.
+    async fn prepare_network(
+        &self,
+        request: &UpRequest,
+        events: &Events,
+    ) -> Result<(), EngineError> {
+        if !request.create_network {
+            return Ok(());
         }
+        match self.network_owner(&request.network).await? {
+            None => {
+                self.create_network(&request.project, &request.network)
+                    .await?;
+                let _ = events.send(Event::NetworkCreated {
+                    name: request.network.clone(),
+                });
+                Ok(())
+            }
+            Some(Some(owner)) if owner == request.project => Ok(()),
+            Some(_) => Err(EngineError::Foreign {
+                what: "network",
+                name: request.network.clone(),
+                project: request.project.clone(),
+            }),
+        }
+    }
+
+    /// Creates the named volumes the project lacks; a same-named foreign one is refused.
+    async fn prepare_volumes(
+        &self,
+        request: &UpRequest,
+        events: &Events,
+    ) -> Result<(), EngineError> {
         for (name, short) in &request.create_volumes {
             if self.volume_exists(name).await? {
                 return Err(EngineError::Foreign {
@@ -127,7 +117,16 @@ impl Engine {
             self.create_volume(&request.project, name, short).await?;
             let _ = events.send(Event::VolumeCreated { name: name.clone() });
         }
+        Ok(())
+    }
 
+    /// One task per service, each told through a watch channel when its dependencies are
+    /// ready or failed. Returns the ready services, or the root cause of the first failure.
+    async fn run_services(
+        &self,
+        request: UpRequest,
+        events: &Events,
+    ) -> Result<Vec<Ready>, EngineError> {
         let builds = Arc::new(Semaphore::new(request.jobs.max(1)));
         let mut senders = BTreeMap::new();
         let mut receivers = BTreeMap::new();
@@ -180,6 +179,7 @@ impl Engine {
         }
     }
 
+    /// One service: its image, its dependencies, its container, then ready.
     async fn run_service(
         &self,
         run: ServiceRun,
@@ -187,92 +187,79 @@ impl Engine {
         builds: Arc<Semaphore>,
         events: &Events,
     ) -> Result<Ready, EngineError> {
-        let service = run.spec.service.clone();
         let emit = |event: Event| {
             let _ = events.send(event);
         };
+        self.obtain_image(&run, &builds, &emit).await?;
+        wait_for_dependencies(&run, deps, &emit).await?;
+        let started = Instant::now();
+        let container = self.place_container(&run, &emit).await?;
+        self.become_ready(&run, container, started, &emit).await
+    }
+
+    /// Pulls or builds the service's image when the plan says so.
+    async fn obtain_image(
+        &self,
+        run: &ServiceRun,
+        builds: &Semaphore,
+        emit: &(dyn Fn(Event) + Sync),
+    ) -> Result<(), EngineError> {
+        if run.pull {
+            self.pull(&run.spec.service, &run.spec.image, emit).await?;
+        }
         if let Some(build) = run.build.clone() {
             let _permit = builds
                 .acquire()
                 .await
                 .expect("the build semaphore is never closed");
-            self.build(build, &emit).await?;
+            self.build(build, emit).await?;
         }
-        let waiting: Vec<String> = deps
-            .iter()
-            .filter(|(_, rx)| *rx.borrow() != Status::Ready)
-            .map(|(name, _)| name.clone())
-            .collect();
-        if !waiting.is_empty() && run.action != ContainerAction::Keep {
-            emit(Event::Waiting {
-                service: service.clone(),
-                on: waiting,
-            });
-        }
-        for (name, mut rx) in deps {
-            loop {
-                let status = *rx.borrow_and_update();
-                match status {
-                    Status::Ready => break,
-                    Status::Failed => {
-                        return Err(EngineError::DependencyFailed {
-                            dependent: service.clone(),
-                            dependency: name,
-                        });
-                    }
-                    Status::Pending => {
-                        if rx.changed().await.is_err() {
-                            return Err(EngineError::DependencyFailed {
-                                dependent: service.clone(),
-                                dependency: name,
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        Ok(())
+    }
 
-        let started = Instant::now();
-        let container = match (&run.action, &run.existing) {
+    /// Keeps, starts, recreates or creates the container as planned; returns its id.
+    async fn place_container(
+        &self,
+        run: &ServiceRun,
+        emit: &(dyn Fn(Event) + Sync),
+    ) -> Result<String, EngineError> {
+        let service = || run.spec.service.clone();
+        let id = match (&run.action, &run.existing) {
             (ContainerAction::Keep, Some(id)) => {
-                emit(Event::ContainerUnchanged {
-                    service: service.clone(),
-                });
-                id.clone()
+                emit(Event::ContainerUnchanged { service: service() });
+                return Ok(id.clone());
             }
-            (ContainerAction::Start, Some(id)) => {
-                self.start_container(id).await?;
-                emit(Event::ContainerStarted {
-                    service: service.clone(),
-                });
-                id.clone()
-            }
+            (ContainerAction::Start, Some(id)) => id.clone(),
             (ContainerAction::Recreate { changed }, Some(old)) => {
                 self.remove_container(old).await?;
                 let id = self.create_container(&run.spec).await?;
                 emit(Event::ContainerRecreated {
-                    service: service.clone(),
+                    service: service(),
                     reason: format!("{} changed", changed.join(", ")),
-                });
-                self.start_container(&id).await?;
-                emit(Event::ContainerStarted {
-                    service: service.clone(),
                 });
                 id
             }
             _ => {
                 let id = self.create_container(&run.spec).await?;
-                emit(Event::ContainerCreated {
-                    service: service.clone(),
-                });
-                self.start_container(&id).await?;
-                emit(Event::ContainerStarted {
-                    service: service.clone(),
-                });
+                emit(Event::ContainerCreated { service: service() });
                 id
             }
         };
+        self.start_container(&id).await?;
+        emit(Event::ContainerStarted { service: service() });
+        Ok(id)
+    }
 
+    /// Waits until the container counts as ready: a task exited 0, a kept service still
+    /// running, or a started one answering its check.
+    async fn become_ready(
+        &self,
+        run: &ServiceRun,
+        container: String,
+        started: Instant,
+        emit: &(dyn Fn(Event) + Sync),
+    ) -> Result<Ready, EngineError> {
+        let service = run.spec.service.clone();
         if run.spec.task {
             if run.action != ContainerAction::Keep {
                 let code = self.wait_exit(&container).await;
@@ -295,7 +282,6 @@ impl Engine {
                 url: None,
             });
         }
-
         if run.action == ContainerAction::Keep {
             // Running and unchanged: a no-op `up` trusts it rather than probing again, so
             // it stays fast at any size; `stack ps` probes when asked.
@@ -304,7 +290,7 @@ impl Engine {
                 .container_state(&container, port, &run.spec.network)
                 .await?;
             if state.running {
-                let url = published_address(&run, state.host_port).map(|a| format!("http://{a}"));
+                let url = published_address(run, state.host_port).map(|a| format!("http://{a}"));
                 return Ok(Ready {
                     service,
                     container,
@@ -312,7 +298,7 @@ impl Engine {
                 });
             }
         }
-        let url = self.wait_healthy(&run, &container).await?;
+        let url = self.wait_healthy(run, &container).await?;
         emit(Event::Healthy {
             service: service.clone(),
             url: url.clone(),
@@ -414,17 +400,46 @@ impl Engine {
     }
 }
 
-/// Where to connect for a port published on `host_ip`.
-/// `127.0.0.1:49153`: where the host reaches a service's published port.
-fn published_address(run: &ServiceRun, host_port: Option<u16>) -> Option<String> {
-    let publish = run.spec.publish.as_ref()?;
-    Some(format!("{}:{}", connect_ip(&publish.host_ip), host_port?))
+/// Waits until every dependency is ready; a failed one fails this service too.
+async fn wait_for_dependencies(
+    run: &ServiceRun,
+    deps: Vec<(String, watch::Receiver<Status>)>,
+    emit: &(dyn Fn(Event) + Sync),
+) -> Result<(), EngineError> {
+    let service = &run.spec.service;
+    let waiting: Vec<String> = deps
+        .iter()
+        .filter(|(_, rx)| *rx.borrow() != Status::Ready)
+        .map(|(name, _)| name.clone())
+        .collect();
+    if !waiting.is_empty() && run.action != ContainerAction::Keep {
+        emit(Event::Waiting {
+            service: service.clone(),
+            on: waiting,
+        });
+    }
+    for (name, mut rx) in deps {
+        let failed = || EngineError::DependencyFailed {
+            dependent: service.clone(),
+            dependency: name.clone(),
+        };
+        loop {
+            let status = *rx.borrow_and_update();
+            match status {
+                Status::Ready => break,
+                Status::Failed => return Err(failed()),
+                Status::Pending => {
+                    if rx.changed().await.is_err() {
+                        return Err(failed());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
-fn connect_ip(host_ip: &str) -> &str {
-    match host_ip {
-        "" | "0.0.0.0" => "127.0.0.1",
-        "::" => "[::1]",
-        other => other,
-    }
+/// `127.0.0.1:49153`: where the host reaches a service's published port.
+fn published_address(run: &ServiceRun, host_port: Option<u16>) -> Option<String> {
+    Some(run.spec.publish.as_ref()?.address(host_port?))
 }

@@ -64,7 +64,9 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
             DesiredService {
                 spec,
                 context_hash: contexts.get(name).map(|c| c.hash.clone()),
+                build_args: service.build.args.clone(),
                 depends_on: service.depends_on.clone(),
+                health: service.health.clone(),
             },
         );
     }

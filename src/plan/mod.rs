@@ -7,4 +7,5 @@ pub(crate) mod desired;
     reason = "the stage is `plan` and its main noun is `Plan`: one noun per file, named after it"
 )]
 pub(crate) mod plan;
+pub(crate) mod request;
 pub(crate) mod spec;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::manifest::health::Health;
 use crate::plan::spec::{ContainerSpec, changed_parts};
 
 /// What a service should look like.
@@ -16,7 +17,10 @@ pub(crate) struct DesiredService {
     pub(crate) spec: ContainerSpec,
     /// Present when stack builds the image: the content hash of its context.
     pub(crate) context_hash: Option<String>,
+    /// Build arguments of a built service.
+    pub(crate) build_args: BTreeMap<String, String>,
     pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Health>,
 }
 
 /// A container of the project as the engine reports it.
@@ -54,6 +58,13 @@ pub(crate) struct BuildStep {
     pub(crate) cached: bool,
 }
 
+/// The ready-made image of an `image:` service that the engine does not have.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct PullStep {
+    pub(crate) service: String,
+    pub(crate) image: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub(crate) enum ContainerAction {
@@ -83,6 +94,8 @@ pub(crate) struct Plan {
     pub(crate) project: String,
     pub(crate) network: (String, Presence),
     pub(crate) volumes: Vec<(String, Presence)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) pulls: Vec<PullStep>,
     pub(crate) builds: Vec<BuildStep>,
     /// In an order where every service comes after its dependencies.
     pub(crate) services: Vec<ServiceStep>,
@@ -95,6 +108,7 @@ impl Plan {
     pub(crate) fn is_noop(&self) -> bool {
         self.network.1 == Presence::Exists
             && self.volumes.iter().all(|(_, p)| *p == Presence::Exists)
+            && self.pulls.is_empty()
             && self.builds.iter().all(|b| b.cached)
             && self
                 .services
@@ -159,6 +173,14 @@ pub(crate) fn plan(
             cached: observed.images.contains(&d.spec.image),
         })
         .collect();
+    let pulls = desired
+        .iter()
+        .filter(|(_, d)| d.context_hash.is_none() && !observed.images.contains(&d.spec.image))
+        .map(|(name, d)| PullStep {
+            service: name.clone(),
+            image: d.spec.image.clone(),
+        })
+        .collect();
     let mut changed: BTreeSet<String> = BTreeSet::new();
     let mut services = Vec::new();
     for name in start_order(desired) {
@@ -216,6 +238,7 @@ pub(crate) fn plan(
                 (v.clone(), presence)
             })
             .collect(),
+        pulls,
         builds,
         services,
         orphans,
@@ -248,7 +271,9 @@ mod tests {
             DesiredService {
                 spec,
                 context_hash: Some("abc".to_string()),
+                build_args: BTreeMap::new(),
                 depends_on: deps.iter().map(|d| d.to_string()).collect(),
+                health: None,
             },
         )
     }

@@ -64,6 +64,28 @@ pub(crate) struct Publish {
     pub(crate) host_port: Option<u16>,
 }
 
+impl Publish {
+    /// The port a service publishes, as the manifest says.
+    pub(crate) fn of(service: &Service) -> Option<Publish> {
+        Some(Publish {
+            container_port: service.port?,
+            host_ip: service.host_ip.clone(),
+            host_port: service.host_port,
+        })
+    }
+
+    /// Where the host connects once the engine published the port on `host_port`:
+    /// `127.0.0.1:49153`, `[::1]:8080` for `::`, the fixed address when one is set.
+    pub(crate) fn address(&self, host_port: u16) -> String {
+        let ip = match self.host_ip.as_str() {
+            "" | "0.0.0.0" => "127.0.0.1",
+            "::" => "[::1]",
+            other => other,
+        };
+        format!("{ip}:{host_port}")
+    }
+}
+
 /// Everything that defines a service's container.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct ContainerSpec {
@@ -110,11 +132,7 @@ impl ContainerSpec {
             image: image.to_string(),
             env: service.env.clone(),
             command: service.command.clone(),
-            publish: service.port.map(|port| Publish {
-                container_port: port,
-                host_ip: service.host_ip.clone(),
-                host_port: service.host_port,
-            }),
+            publish: Publish::of(service),
             mounts,
             network: network_name(project),
             task: service.task,
@@ -235,5 +253,18 @@ mod tests {
             vec!["image", "command"]
         );
         assert!(changed_parts(&base.parts_label(), &base).is_empty());
+    }
+
+    #[test]
+    fn the_address_to_connect_to_follows_the_published_host_ip() {
+        let publish = |host_ip: &str| Publish {
+            container_port: 80,
+            host_ip: host_ip.to_string(),
+            host_port: None,
+        };
+        assert_eq!(publish("127.0.0.1").address(49153), "127.0.0.1:49153");
+        assert_eq!(publish("0.0.0.0").address(8080), "127.0.0.1:8080");
+        assert_eq!(publish("::").address(8080), "[::1]:8080");
+        assert_eq!(publish("192.168.1.5").address(8080), "192.168.1.5:8080");
     }
 }

@@ -1,5 +1,6 @@
 //! The only writer to the terminal.
 
+pub(crate) mod display;
 pub(crate) mod printer;
 pub(crate) mod progress;
 pub(crate) mod prompt;

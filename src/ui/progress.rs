@@ -32,6 +32,31 @@ const COLORS: [console::Color; 6] = [
     console::Color::Red,
 ];
 
+/// Where rendered text goes: the process's streams, or buffers and an in-memory terminal
+/// in tests.
+pub(crate) struct Outputs {
+    /// JSON events, and container logs when no bars are drawn.
+    stdout: Box<dyn Write + Send>,
+    /// Plain lines.
+    stderr: Box<dyn Write + Send>,
+    /// Where bars are drawn.
+    bars: ProgressDrawTarget,
+    /// Spinners animate on their own on a real terminal; tests draw only on events.
+    tick: bool,
+}
+
+impl Outputs {
+    /// stdout and stderr of this process.
+    pub(crate) fn terminal() -> Outputs {
+        Outputs {
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+            bars: ProgressDrawTarget::stderr_with_hz(15),
+            tick: true,
+        }
+    }
+}
+
 /// Renders events for one command.
 pub(crate) struct Progress {
     mode: Mode,
@@ -40,11 +65,19 @@ pub(crate) struct Progress {
     styles: BTreeMap<String, Style>,
     multi: Option<MultiProgress>,
     bars: BTreeMap<String, ProgressBar>,
+    stdout: Box<dyn Write + Send>,
+    stderr: Box<dyn Write + Send>,
+    tick: bool,
 }
 
 impl Progress {
     /// `services` are shown in this order, their names padded to one width.
     pub(crate) fn new(mode: Mode, color: bool, services: &[String]) -> Progress {
+        Progress::to(Outputs::terminal(), mode, color, services)
+    }
+
+    /// A progress that writes to `outputs`.
+    pub(crate) fn to(outputs: Outputs, mode: Mode, color: bool, services: &[String]) -> Progress {
         let width = services.iter().map(String::len).max().unwrap_or(0);
         let styles = services
             .iter()
@@ -56,8 +89,13 @@ impl Progress {
                 (name.clone(), style)
             })
             .collect();
-        let multi = (mode == Mode::Bars)
-            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(15)));
+        let Outputs {
+            stdout,
+            stderr,
+            bars,
+            tick,
+        } = outputs;
+        let multi = (mode == Mode::Bars).then(|| MultiProgress::with_draw_target(bars));
         Progress {
             mode,
             color,
@@ -65,6 +103,9 @@ impl Progress {
             styles,
             multi,
             bars: BTreeMap::new(),
+            stdout,
+            stderr,
+            tick,
         }
     }
 
@@ -88,7 +129,9 @@ impl Progress {
                 .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔"),
         );
         bar.set_prefix(self.prefix(service));
-        bar.enable_steady_tick(Duration::from_millis(100));
+        if self.tick {
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
         self.bars.insert(service.to_string(), bar.clone());
         bar
     }
@@ -98,8 +141,8 @@ impl Progress {
         match self.mode {
             Mode::Json => {
                 let line = serde_json::to_string(event).expect("events serialise");
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(self.stdout, "{line}");
+                let _ = self.stdout.flush();
             }
             Mode::Plain => {
                 if let Some(text) = describe(event) {
@@ -107,7 +150,7 @@ impl Progress {
                         Some(service) => format!("{}  {text}", self.prefix(service)),
                         None => text,
                     };
-                    let _ = writeln!(std::io::stderr().lock(), "{line}");
+                    let _ = writeln!(self.stderr, "{line}");
                 } else if let Event::Log { service, line } = event {
                     self.log(service, line);
                 }
@@ -152,7 +195,7 @@ impl Progress {
     }
 
     /// A container's log line with its service prefix.
-    pub(crate) fn log(&self, service: &str, line: &str) {
+    pub(crate) fn log(&mut self, service: &str, line: &str) {
         let bar = Style::new().dim().force_styling(self.color).apply_to("|");
         let text = format!("{} {bar} {line}", self.prefix(service));
         match &self.multi {
@@ -160,7 +203,8 @@ impl Progress {
                 let _ = multi.println(text);
             }
             _ => {
-                let _ = writeln!(std::io::stdout().lock(), "{text}");
+                let _ = writeln!(self.stdout, "{text}");
+                let _ = self.stdout.flush();
             }
         }
     }
@@ -176,12 +220,11 @@ impl Progress {
     }
 
     /// Consumes events until every sender is gone.
-    pub(crate) async fn run(mut self, mut events: UnboundedReceiver<Event>) -> Progress {
+    pub(crate) async fn run(mut self, mut events: UnboundedReceiver<Event>) {
         while let Some(event) = events.recv().await {
             self.show(&event);
         }
         self.finish();
-        self
     }
 }
 
@@ -189,6 +232,8 @@ impl Progress {
 fn describe(event: &Event) -> Option<String> {
     let seconds = |d: &Duration| format!("{:.1}s", d.as_secs_f64());
     Some(match event {
+        Event::PullStarted { image, .. } => format!("pulling {image}"),
+        Event::Pulled { image, took, .. } => format!("pulled {image} in {}", seconds(took)),
         Event::BuildCached { image, .. } => format!("image up to date ({image})"),
         Event::BuildStarted { .. } => "building".to_string(),
         Event::BuildStep {
@@ -223,10 +268,190 @@ fn describe(event: &Event) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use super::describe;
+    use indicatif::{InMemoryTerm, ProgressDrawTarget};
+
+    use super::{Mode, Outputs, Progress, describe};
     use crate::event::Event;
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buffer {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("not poisoned")).into_owned()
+        }
+    }
+
+    fn s(text: &str) -> String {
+        text.to_string()
+    }
+
+    /// One of every event, in an order a real `up`, a failure and a `down` produce them.
+    fn every_event() -> Vec<Event> {
+        let took = Duration::from_millis(1234);
+        vec![
+            Event::NetworkCreated {
+                name: s("shop_default"),
+            },
+            Event::VolumeCreated {
+                name: s("shop_pgdata"),
+            },
+            Event::PullStarted {
+                service: s("db"),
+                image: s("postgres:16"),
+            },
+            Event::Pulled {
+                service: s("db"),
+                image: s("postgres:16"),
+                took,
+            },
+            Event::BuildCached {
+                service: s("web"),
+                image: s("stack-shop-web:0123456789ab"),
+            },
+            Event::BuildStarted { service: s("api") },
+            Event::BuildStep {
+                service: s("api"),
+                step: s("Step 1/9 : FROM python:3.11-slim"),
+                cached: true,
+            },
+            Event::BuildOutput {
+                service: s("api"),
+                line: s("Collecting flask"),
+            },
+            Event::BuildStep {
+                service: s("api"),
+                step: s("Step 2/9 : RUN pip install -r requirements.txt"),
+                cached: false,
+            },
+            Event::BuildFinished {
+                service: s("api"),
+                image: s("stack-shop-api:0123456789ab"),
+                took,
+            },
+            Event::ContainerCreated { service: s("db") },
+            Event::ContainerStarted { service: s("db") },
+            Event::Waiting {
+                service: s("api"),
+                on: vec![s("db"), s("seed")],
+            },
+            Event::Healthy {
+                service: s("db"),
+                url: None,
+                checked: true,
+                took,
+            },
+            Event::ContainerUnchanged { service: s("web") },
+            Event::Healthy {
+                service: s("web"),
+                url: Some(s("http://127.0.0.1:49153")),
+                checked: false,
+                took,
+            },
+            Event::Completed {
+                service: s("seed"),
+                took,
+            },
+            Event::ContainerRecreated {
+                service: s("api"),
+                reason: s("env changed"),
+            },
+            Event::Log {
+                service: s("api"),
+                line: s("listening on 0.0.0.0:8000"),
+            },
+            Event::ContainerStopped { service: s("api") },
+            Event::ContainerRemoved { service: s("db") },
+            Event::NetworkRemoved {
+                name: s("shop_default"),
+            },
+            Event::VolumeRemoved {
+                name: s("shop_pgdata"),
+            },
+        ]
+    }
+
+    /// Which variant an event is: a new variant fails to compile here until it has a sample.
+    fn variant(event: &Event) -> usize {
+        match event {
+            Event::PullStarted { .. } => 0,
+            Event::Pulled { .. } => 1,
+            Event::BuildCached { .. } => 2,
+            Event::BuildStarted { .. } => 3,
+            Event::BuildStep { .. } => 4,
+            Event::BuildOutput { .. } => 5,
+            Event::BuildFinished { .. } => 6,
+            Event::NetworkCreated { .. } => 7,
+            Event::VolumeCreated { .. } => 8,
+            Event::ContainerUnchanged { .. } => 9,
+            Event::ContainerCreated { .. } => 10,
+            Event::ContainerRecreated { .. } => 11,
+            Event::ContainerStarted { .. } => 12,
+            Event::Waiting { .. } => 13,
+            Event::Healthy { .. } => 14,
+            Event::Completed { .. } => 15,
+            Event::ContainerStopped { .. } => 16,
+            Event::ContainerRemoved { .. } => 17,
+            Event::NetworkRemoved { .. } => 18,
+            Event::VolumeRemoved { .. } => 19,
+            Event::Log { .. } => 20,
+        }
+    }
+    const VARIANTS: usize = 21;
+
+    /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
+    fn rendered(mode: Mode, events: &[Event]) -> String {
+        let (stdout, stderr) = (Buffer::default(), Buffer::default());
+        let term = InMemoryTerm::new(30, 80);
+        let outputs = Outputs {
+            stdout: Box::new(stdout.clone()),
+            stderr: Box::new(stderr.clone()),
+            bars: ProgressDrawTarget::term_like(Box::new(term.clone())),
+            tick: false,
+        };
+        let services = ["db", "seed", "api", "web"].map(s);
+        let mut progress = Progress::to(outputs, mode, false, &services);
+        for event in events {
+            progress.show(event);
+        }
+        progress.finish();
+        format!(
+            "--- stdout ---\n{}--- stderr ---\n{}--- terminal ---\n{}\n",
+            stdout.text(),
+            stderr.text(),
+            term.contents()
+        )
+    }
+
+    #[test]
+    fn every_event_is_shown_in_every_mode() {
+        let events = every_event();
+        let seen: BTreeSet<usize> = events.iter().map(variant).collect();
+        assert_eq!(seen.len(), VARIANTS, "every_event() has a sample of each");
+        insta::assert_snapshot!("plain", rendered(Mode::Plain, &events));
+        insta::assert_snapshot!("json", rendered(Mode::Json, &events));
+        insta::assert_snapshot!("bars", rendered(Mode::Bars, &events));
+    }
 
     #[test]
     fn plain_lines_say_what_happened() {

@@ -1,0 +1,113 @@
+//! The plan turned into the engine's work order: what to pull, build, create and start,
+//! with everything each step needs. Pure data; the engine executes it.
+
+use std::collections::BTreeMap;
+
+use crate::build::context::BuildContext;
+use crate::manifest::health::Health;
+use crate::plan::desired::Desired;
+use crate::plan::plan::{ContainerAction, Observed, Plan, Presence};
+use crate::plan::spec::ContainerSpec;
+
+/// One image to build.
+#[derive(Clone, Debug)]
+pub(crate) struct BuildRequest {
+    pub(crate) project: String,
+    pub(crate) service: String,
+    pub(crate) tag: String,
+    pub(crate) context: BuildContext,
+    pub(crate) args: BTreeMap<String, String>,
+}
+
+/// Everything needed to bring one service up.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceRun {
+    pub(crate) spec: ContainerSpec,
+    pub(crate) action: ContainerAction,
+    /// The existing container, for keep, start and recreate.
+    pub(crate) existing: Option<String>,
+    /// Present when the image must be built first.
+    pub(crate) build: Option<BuildRequest>,
+    /// The image of an `image:` service the engine does not have yet.
+    pub(crate) pull: bool,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) health: Option<Health>,
+}
+
+/// A whole `up`.
+#[derive(Clone, Debug)]
+pub(crate) struct UpRequest {
+    pub(crate) project: String,
+    pub(crate) network: String,
+    pub(crate) create_network: bool,
+    /// (full name, name in the manifest) of volumes to create.
+    pub(crate) create_volumes: Vec<(String, String)>,
+    /// In start order.
+    pub(crate) services: Vec<ServiceRun>,
+    /// Parallel builds.
+    pub(crate) jobs: usize,
+}
+
+impl Plan {
+    /// The builds the plan needs, their contexts moved out of the desired state.
+    pub(crate) fn build_requests(&self, desired: &mut Desired) -> Vec<BuildRequest> {
+        self.builds
+            .iter()
+            .filter(|b| !b.cached)
+            .filter_map(|b| {
+                let context = desired.contexts.remove(&b.service)?;
+                let service = &desired.services[&b.service];
+                Some(BuildRequest {
+                    project: desired.project.clone(),
+                    service: b.service.clone(),
+                    tag: service.spec.image.clone(),
+                    context,
+                    args: service.build_args.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The engine's work order for `up`: the plan's steps with their specs, builds and pulls.
+    pub(crate) fn up_request(
+        &self,
+        mut desired: Desired,
+        observed: &Observed,
+        jobs: usize,
+    ) -> UpRequest {
+        let mut builds: BTreeMap<String, BuildRequest> = self
+            .build_requests(&mut desired)
+            .into_iter()
+            .map(|b| (b.service.clone(), b))
+            .collect();
+        let services = self
+            .services
+            .iter()
+            .map(|step| {
+                let wanted = &desired.services[&step.service];
+                ServiceRun {
+                    spec: wanted.spec.clone(),
+                    action: step.action.clone(),
+                    existing: observed.containers.get(&step.service).map(|c| c.id.clone()),
+                    build: builds.remove(&step.service),
+                    pull: self.pulls.iter().any(|p| p.service == step.service),
+                    depends_on: wanted.depends_on.clone(),
+                    health: wanted.health.clone(),
+                }
+            })
+            .collect();
+        UpRequest {
+            project: desired.project.clone(),
+            network: desired.network.clone(),
+            create_network: self.network.1 == Presence::Create,
+            create_volumes: desired
+                .volumes
+                .iter()
+                .filter(|(full, _)| !observed.volumes.contains(full))
+                .cloned()
+                .collect(),
+            services,
+            jobs,
+        }
+    }
+}
