@@ -1,8 +1,11 @@
-//! Shared helpers: fixture paths, a `Service` builder for the pure APIs, and running `stack`.
+//! Shared helpers: fixture paths, temporary projects, running `stack`, and skipping what
+//! this machine cannot run.
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 
@@ -21,6 +24,52 @@ pub(crate) fn stack(dir: &Path) -> Command {
         .env_remove("STACK_FILE")
         .env_remove("STACK_CA_CERT");
     cmd
+}
+
+/// At the start of a test that drives Docker: returns from the test, saying so on stderr,
+/// when no engine answers. In CI, or with `STACK_TEST_ENGINE=1` (scripts/test sets it), a
+/// missing engine fails the test instead: there nothing may be skipped.
+macro_rules! require_engine {
+    () => {
+        if $crate::common::engine_missing() {
+            return;
+        }
+    };
+}
+pub(crate) use require_engine;
+
+/// Whether no Docker engine answers (asked once per run), after saying the current test
+/// is skipped; see `require_engine!`.
+pub(crate) fn engine_missing() -> bool {
+    static ANSWERS: OnceLock<bool> = OnceLock::new();
+    let answers = *ANSWERS.get_or_init(|| {
+        std::process::Command::new("docker")
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    });
+    !answers
+        && skip(
+            "no Docker engine (scripts/test starts one)",
+            "STACK_TEST_ENGINE",
+        )
+}
+
+/// Says on stderr that the current test is skipped and why, and returns true; panics
+/// instead where every test must run: in CI, or when `strict` is set to 1.
+pub(crate) fn skip(reason: &str, strict: &str) -> bool {
+    // libtest names each test's thread after the test.
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a test");
+    assert!(
+        std::env::var_os("CI").is_none() && std::env::var(strict).as_deref() != Ok("1"),
+        "{test}: {reason}; with CI or {strict}=1 set, nothing is skipped"
+    );
+    // Straight to the process's stderr, in one write: libtest hides what `eprintln!`
+    // prints in a test that passes, and a skip must be seen.
+    let line = format!("skipped: {test}: {reason}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    true
 }
 
 /// A temporary project: write files into it, then run `stack` there.
@@ -91,7 +140,7 @@ pub(crate) const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// One HTTP/1.0 request to `address` (`127.0.0.1:8080`) with an optional JSON body:
 /// (status, body). HTTP/1.0 so the server closes and no client dependency is needed.
 pub(crate) fn http(address: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
-    use std::io::{Read, Write};
+    use std::io::Read;
     let mut stream = std::net::TcpStream::connect(address).expect("the service accepts");
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(10)))

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::common::{LiveProject, Project};
+use crate::common::{LiveProject, Project, require_engine};
 
 /// Every rule shape Docker documents, plus the quirks (anchoring, the excluded-directory skip).
 const DOCKERIGNORE: &str = "\
@@ -54,6 +54,7 @@ const FILES: &[&str] = &[
 
 #[test]
 fn the_context_matches_what_docker_build_sends() {
+    require_engine!();
     let project = Project::new();
     for file in FILES {
         project.file(file, "x\n");

@@ -8,7 +8,7 @@
 use std::net::TcpListener;
 use std::path::Path;
 
-use crate::common::{CA_BUNDLE, LiveProject, Project, http};
+use crate::common::{CA_BUNDLE, LiveProject, Project, http, require_engine};
 
 /// A fixed project name, so a second run finds its images and builds nothing.
 const PROJECT: &str = "finsight-e2e";
@@ -82,6 +82,7 @@ const ALL: [&str; 7] = ["api", "predict", "ingest", "web", "db", "cache", "gatew
 
 #[test]
 fn the_example_builds_comes_up_and_answers_through_the_gateway() {
+    require_engine!();
     let (finsight, gateway) = finsight();
 
     // From nothing: every image built from a generated Dockerfile, every service healthy,

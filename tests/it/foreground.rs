@@ -6,10 +6,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::common::{BUSYBOX, LiveProject};
+use crate::common::{BUSYBOX, LiveProject, require_engine};
 
 #[test]
 fn foreground_up_follows_logs_across_a_restart_and_ctrl_c_stops_the_stack() {
+    require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo api says hello; exec httpd -f -p 8000\"\n    port: 8000\n"
     );

@@ -1,7 +1,7 @@
 //! `stack init` on a monorepo: the manifest it prints, what it refuses, and that the
 //! manifest it writes comes up healthy on the real engine.
 
-use crate::common::{CA_BUNDLE, LiveProject, Project};
+use crate::common::{CA_BUNDLE, LiveProject, Project, require_engine};
 
 fn run(project: &Project, args: &[&str]) -> (i32, String, String) {
     let output = project.stack().args(args).output().expect("stack runs");
@@ -125,6 +125,7 @@ fn init_finds_nothing_in_a_folder_without_services() {
 
 #[test]
 fn the_manifest_init_writes_comes_up_healthy() {
+    require_engine!();
     let project = Project::copy_of("monorepo", "it-init-");
     let (code, _, stderr) = run(&project, &["init", "--write"]);
     assert_eq!(code, 0, "{stderr}");

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{CA_BUNDLE, LiveProject, http};
+use crate::common::{CA_BUNDLE, LiveProject, http, require_engine};
 
 /// `text` split at spaces: command lines without quoting.
 fn words(text: &str) -> Vec<&str> {
@@ -79,21 +79,25 @@ fn python(framework: &str, test: &str) {
 
 #[test]
 fn python_fastapi_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("fastapi", "python -m unittest -v");
 }
 
 #[test]
 fn python_flask_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("flask", "python -m unittest -v");
 }
 
 #[test]
 fn python_django_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("django", "python manage.py test -v 2");
 }
 
 #[test]
 fn node_express_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (_live, image) = comes_up_healthy("new-express", "--lang node --version 18");
     let out = passes("docker", &["run", "--rm", &image, "node", "--test"], None);
     assert!(
@@ -104,6 +108,7 @@ fn node_express_skeleton_builds_healthy_and_its_test_passes() {
 
 #[test]
 fn go_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (live, _) = comes_up_healthy("new-go", "--lang go --version 1.23");
     // The runtime image holds only the binary: the test runs in the build's Go image.
     let run = format!(
@@ -125,6 +130,7 @@ fn host_rust_version() -> String {
 
 #[test]
 fn rust_axum_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let version = host_rust_version();
     let (live, _) = comes_up_healthy("new-axum", &format!("--lang rust --version {version}"));
     // The runtime image holds only the binary: the test runs with this machine's cargo,
@@ -144,6 +150,7 @@ fn rust_axum_skeleton_builds_healthy_and_its_test_passes() {
 
 #[test]
 fn java_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (live, _) = comes_up_healthy("new-java", "--lang java --version 17");
     // The runtime image is a JRE: the test compiles and runs in the build's JDK image.
     let mount = format!("{}:/src:ro", service_dir(&live).display());

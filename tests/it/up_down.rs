@@ -1,6 +1,6 @@
 //! `up`, `ps`, `plan` and `down` against the real engine, with locally made images.
 
-use crate::common::{BUSYBOX, LiveProject};
+use crate::common::{BUSYBOX, LiveProject, require_engine};
 
 /// A web server that becomes ready after a short delay, like a real app.
 fn server(port: u16, extra: &str) -> String {
@@ -11,6 +11,7 @@ fn server(port: u16, extra: &str) -> String {
 
 #[test]
 fn a_three_level_stack_comes_up_healthy_and_a_second_up_changes_nothing() {
+    require_engine!();
     let manifest = format!(
         "services:\n  db:\n{}  migrate:\n    image: {BUSYBOX}\n    command: sh -c \"echo migrated > /data/state\"\n    task: true\n    depends_on: [db]\n    volumes: [\"data:/data\"]\n  api:\n{}  web:\n{}",
         server(5432, "    volumes: [\"data:/data\"]\n"),
@@ -60,6 +61,7 @@ fn a_three_level_stack_comes_up_healthy_and_a_second_up_changes_nothing() {
 
 #[test]
 fn changing_one_services_env_recreates_only_that_container() {
+    require_engine!();
     let manifest = |value: &str| {
         format!(
             "services:\n  a:\n{}    env: {{ GREETING: {value} }}\n  b:\n{}",
@@ -100,6 +102,7 @@ fn changing_one_services_env_recreates_only_that_container() {
 
 #[test]
 fn a_source_change_rebuilds_only_its_image_and_ignored_files_change_nothing() {
+    require_engine!();
     let dockerfile = format!(
         "FROM {BUSYBOX}\nCOPY . /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"
     );
@@ -142,6 +145,7 @@ fn a_source_change_rebuilds_only_its_image_and_ignored_files_change_nothing() {
 
 #[test]
 fn a_crashing_service_fails_at_once_with_its_exit_code_and_logs() {
+    require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo connecting to db; echo fatal, no database >&2; exit 3\"\n    port: 8000\n    health: {{ http: /healthz, timeout: 60s }}\n  web:\n{}",
         server(3000, "    depends_on: [api]\n")
@@ -164,6 +168,7 @@ fn a_crashing_service_fails_at_once_with_its_exit_code_and_logs() {
 
 #[test]
 fn a_service_that_never_gets_healthy_fails_at_its_timeout_with_the_probe_error() {
+    require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo listening on the wrong port; exec httpd -f -p 9999\"\n    port: 8000\n    health: {{ http: /healthz, timeout: 3s }}\n"
     );
@@ -183,6 +188,7 @@ fn a_service_that_never_gets_healthy_fails_at_its_timeout_with_the_probe_error()
 
 #[test]
 fn a_host_port_in_use_fails_before_any_container_is_created() {
+    require_engine!();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("bound").port();
     let manifest = format!(
@@ -204,6 +210,7 @@ fn a_host_port_in_use_fails_before_any_container_is_created() {
 
 #[test]
 fn down_keeps_volumes_unless_asked_and_never_touches_another_project() {
+    require_engine!();
     let manifest = format!(
         "services:\n  db:\n    image: {BUSYBOX}\n    command: sh -c \"test -f /data/first || date > /data/first; exec httpd -f -p 5432\"\n    port: 5432\n    volumes: [\"data:/data\"]\n"
     );
@@ -269,6 +276,7 @@ fn down_keeps_volumes_unless_asked_and_never_touches_another_project() {
 
 #[test]
 fn a_failing_task_stops_its_dependents_from_starting() {
+    require_engine!();
     let manifest = format!(
         "services:\n  migrate:\n    image: {BUSYBOX}\n    command: sh -c \"echo migration 42 failed; exit 1\"\n    task: true\n  api:\n{}",
         server(8000, "    depends_on: [migrate]\n")
@@ -286,6 +294,7 @@ fn a_failing_task_stops_its_dependents_from_starting() {
 
 #[test]
 fn logs_exec_and_json_progress_work_on_a_running_stack() {
+    require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo one; echo two; echo three; exec httpd -f -p 8000\"\n    port: 8000\n"
     );
@@ -327,6 +336,7 @@ fn logs_exec_and_json_progress_work_on_a_running_stack() {
 
 #[test]
 fn a_failed_build_names_the_service_the_step_and_its_output() {
+    require_engine!();
     let live = LiveProject::new("buildfail", "services:\n  api:\n    path: ./api\n");
     live.project.file(
         "api/Dockerfile",
