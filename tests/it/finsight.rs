@@ -8,7 +8,7 @@
 use std::net::TcpListener;
 use std::path::Path;
 
-use crate::common::{CA_BUNDLE, LiveProject, Project, http, require_engine};
+use crate::common::{CA_BUNDLE, LiveProject, Project, docker, http, require_engine};
 
 /// A fixed project name, so a second run finds its images and builds nothing.
 const PROJECT: &str = "finsight-e2e";
@@ -39,7 +39,7 @@ fn finsight() -> (LiveProject, String) {
     )
     .expect("write stack.yaml");
     // From nothing: the images of an earlier run go (their layers stay in the cache).
-    let listed = LiveProject::docker(&[
+    let listed = docker(&[
         "images",
         "--format",
         "{{.Repository}}:{{.Tag}}",
@@ -86,8 +86,9 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     let (finsight, gateway) = finsight();
 
     // From nothing: every image built from a generated Dockerfile, every service healthy,
-    // the task completed.
-    let cold = finsight.up();
+    // the task completed. Services build and start side by side, so the lines are checked
+    // per service, not as one snapshot.
+    let cold = finsight.up().stderr;
     for service in BUILT {
         assert!(
             lines_of(&cold, service)
@@ -151,8 +152,8 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         "{predicted}"
     );
     // The compiler was only in the build stage.
-    let (code, _, _) = finsight.run(&["exec", "predict", "sh", "-c", "command -v gcc"]);
-    assert_ne!(code, 0, "gcc is in predict's final image");
+    let found = finsight.run(["exec", "predict", "sh", "-c", "command -v gcc"]);
+    assert_ne!(found.code, 0, "gcc is in predict's final image");
 
     // /ingest/: an event lands in Redis.
     let token = format!("E2E{}", std::process::id());
@@ -163,16 +164,18 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         Some(&format!(r#"{{"symbol": "{token}", "price": 1.5}}"#)),
     );
     assert_eq!(status, 202, "{queued}");
-    let (code, last, stderr) = finsight.run(&[
-        "exec",
-        "cache",
-        "redis-cli",
-        "LRANGE",
-        "finsight:events",
-        "-1",
-        "-1",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let last = finsight
+        .run([
+            "exec",
+            "cache",
+            "redis-cli",
+            "LRANGE",
+            "finsight:events",
+            "-1",
+            "-1",
+        ])
+        .success()
+        .stdout;
     assert!(last.contains(&token), "the event is not in Redis: {last}");
 
     // /: the page, made from what the other services say.
@@ -183,7 +186,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert!(!page.contains("unavailable"), "{page}");
 
     // Nothing changed: nothing is built or recreated.
-    let warm = finsight.up();
+    let warm = finsight.up().stderr;
     assert!(!warm.contains("building"), "{warm}");
     assert!(!warm.contains("recreated"), "{warm}");
     assert!(warm.contains("ready in"), "{warm}");
@@ -193,7 +196,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     let mut source = std::fs::read_to_string(&main).expect("predict/main.py");
     source.push_str(&format!("\n# changed by the test {token}\n"));
     std::fs::write(&main, source).expect("write predict/main.py");
-    let changed = finsight.up();
+    let changed = finsight.up().stderr;
     let rebuilt: Vec<&str> = BUILT
         .into_iter()
         .filter(|s| lines_of(&changed, s).iter().any(|l| l.contains("built in")))
@@ -215,6 +218,5 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     let (status, health) = http(&gateway, "GET", "/predict/health", None);
     assert_eq!(status, 200, "{health}");
 
-    let (code, _, stderr) = finsight.run(&["down", "--volumes"]);
-    assert_eq!(code, 0, "{stderr}");
+    finsight.run(["down", "--volumes"]).success();
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{CA_BUNDLE, LiveProject, http, require_engine};
+use crate::common::{CA_BUNDLE, LiveProject, docker, http, require_engine};
 
 /// `text` split at spaces: command lines without quoting.
 fn words(text: &str) -> Vec<&str> {
@@ -17,17 +17,16 @@ fn words(text: &str) -> Vec<&str> {
 /// is healthy and greets on `/`. Returns the project and the built image.
 fn comes_up_healthy(tag: &str, args: &str) -> (LiveProject, String) {
     let live = LiveProject::new(tag, "");
-    let (code, _, stderr) = live.run(&words(&format!("new service svc {args}")));
-    assert_eq!(code, 0, "stack new service failed:\n{stderr}");
+    live.run(words(&format!("new service svc {args}")))
+        .success();
 
-    let (code, stdout, stderr) =
-        live.run(&["--ca-cert", CA_BUNDLE, "up", "-d", "--progress", "plain"]);
-    assert_eq!(code, 0, "stack up failed:\n{stdout}\n{stderr}");
-    assert!(stderr.contains("svc  healthy in"), "{stderr}");
+    let up = live
+        .run(["--ca-cert", CA_BUNDLE, "up", "-d", "--progress", "plain"])
+        .success();
+    assert!(up.stderr.contains("svc  healthy in"), "{}", up.stderr);
 
-    let (code, stdout, _) = live.run(&["ps", "--json"]);
-    assert_eq!(code, 0);
-    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("ps --json");
+    let ps = live.run(["ps", "--json"]).success();
+    let rows: serde_json::Value = serde_json::from_str(&ps.stdout).expect("ps --json");
     let url = rows[0]["url"]
         .as_str()
         .expect("a published URL")
@@ -37,7 +36,7 @@ fn comes_up_healthy(tag: &str, args: &str) -> (LiveProject, String) {
     assert!(body.contains("hello from svc"), "GET / answered: {body}");
 
     let container = format!("{}-svc", live.name);
-    let image = LiveProject::docker(&["inspect", "-f", "{{.Config.Image}}", &container]);
+    let image = docker(&["inspect", "-f", "{{.Config.Image}}", &container]);
     assert!(!image.is_empty(), "the container runs a built image");
     (live, image)
 }
