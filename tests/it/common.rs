@@ -348,12 +348,18 @@ pub(crate) fn http(address: &str, method: &str, path: &str, json: Option<&str>) 
     (status, body.to_string())
 }
 
-/// `docker ARGS`, stdout trimmed.
+/// `docker ARGS`, asserting it succeeded (an empty answer from a failed command would pass
+/// any check for "nothing there"); stdout trimmed.
 pub(crate) fn docker(args: &[&str]) -> String {
     let output = std::process::Command::new("docker")
         .args(args)
         .output()
         .expect("the docker CLI runs");
+    assert!(
+        output.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 

@@ -165,14 +165,15 @@ fn a_source_change_rebuilds_only_its_image_and_ignored_files_change_nothing() {
 fn a_crashing_service_fails_at_once_with_its_exit_code_and_logs() {
     require_engine!();
     let manifest = format!(
-        "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo connecting to db; echo fatal, no database >&2; exit 3\"\n    port: 8000\n    health: {{ http: /healthz, timeout: 60s }}\n  web:\n{}",
+        "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo connecting to db; echo fatal, no database >&2; exit 3\"\n    port: 8000\n    health: {{ http: /healthz, timeout: 120s }}\n  web:\n{}",
         server(3000, "    depends_on: [api]\n")
     );
     let live = LiveProject::new("crash", &manifest);
     let started = std::time::Instant::now();
     let out = live.run(["up", "-d", "--progress", "plain"]);
+    // Half the health timeout: a report that waited for the timeout would take all of it.
     assert!(
-        started.elapsed().as_secs() < 30,
+        started.elapsed().as_secs() < 60,
         "a crash does not wait for the timeout"
     );
     // Exit code 5, `exited with code 3`, the lines it printed on stdout and stderr, and
@@ -189,8 +190,11 @@ fn a_service_that_never_gets_healthy_fails_at_its_timeout_with_the_probe_error()
     let live = LiveProject::new("unhealthy", &manifest);
     let started = std::time::Instant::now();
     let out = live.run(["up", "-d", "--progress", "plain"]);
+    // It waited for the 3 s timeout, and not for the default (120 s). The upper bound is
+    // generous on purpose: starting and probing on a busy two-core machine is slow, and
+    // how fast `up` fails is for bench/, not for this test.
     let took = started.elapsed().as_secs_f64();
-    assert!((3.0..15.0).contains(&took), "failed after {took}s");
+    assert!((3.0..60.0).contains(&took), "failed after {took}s");
     // Exit code 5, `did not become healthy within 3s` with the probe's last error
     // (`GET http://127.0.0.1:…`) and the service's own line. Nothing listens behind the
     // published port: the engine's proxy closes or resets the connection, either way.
@@ -291,7 +295,17 @@ fn a_failing_task_stops_its_dependents_from_starting() {
     let out = live.run(["up", "-d", "--progress", "plain"]);
     // Exit code 5, `exited with code 1 (task)` and its line; api waits and never starts.
     insta::assert_snapshot!(out.normalized());
-    assert!(!out.stderr.contains("api      created"), "{}", out.stderr);
+    assert_eq!(
+        line_of(&out.stderr, "api", "created"),
+        None,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        live.container_ids().len(),
+        1,
+        "only migrate's container exists"
+    );
 }
 
 #[test]
