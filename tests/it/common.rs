@@ -363,8 +363,16 @@ pub(crate) fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
-/// A project with a unique name whose containers, network and volumes are removed when it
-/// goes out of scope, pass or fail.
+/// A unique project name, `it-<tag>-<pid>-<n>`: tests of two runs on one engine never
+/// share a container, network, volume or image.
+pub(crate) fn unique_name(tag: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("it-{tag}-{}-{n}", std::process::id())
+}
+
+/// A project with a unique name whose containers, network, volumes and images are removed
+/// when it goes out of scope, pass or fail.
 pub(crate) struct LiveProject {
     pub(crate) project: Project,
     pub(crate) name: String,
@@ -375,9 +383,7 @@ pub(crate) struct LiveProject {
 impl LiveProject {
     /// `manifest` is written with `name: <unique>` prepended.
     pub(crate) fn new(tag: &str, manifest: &str) -> LiveProject {
-        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let name = format!("it-{tag}-{}-{n}", std::process::id());
+        let name = unique_name(tag);
         let project = Project::new();
         project.file("stack.yaml", &format!("name: {name}\n{manifest}"));
         LiveProject {
@@ -436,5 +442,29 @@ impl LiveProject {
 impl Drop for LiveProject {
     fn drop(&mut self) {
         let _ = self.stack().args(["down", "--volumes"]).output();
+        // The images stack built for this project, by label; their untagged parent layers
+        // stay (`--no-prune`): they are the build cache the next run starts from.
+        let filter = format!("label=dev.stack.project={}", self.name);
+        let listed = std::process::Command::new("docker")
+            .args([
+                "images",
+                "--format",
+                "{{.Repository}}:{{.Tag}}",
+                "--filter",
+                &filter,
+            ])
+            .output();
+        let Ok(listed) = listed else { return };
+        let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+        let images: Vec<&str> = listed
+            .split_whitespace()
+            .filter(|image| !image.contains("<none>"))
+            .collect();
+        if !images.is_empty() {
+            let _ = std::process::Command::new("docker")
+                .args(["image", "rm", "--no-prune"])
+                .args(&images)
+                .output();
+        }
     }
 }

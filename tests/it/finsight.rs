@@ -8,13 +8,11 @@
 use std::net::TcpListener;
 use std::path::Path;
 
-use crate::common::{CA_BUNDLE, LiveProject, Project, docker, http, require_engine};
+use crate::common::{CA_BUNDLE, LiveProject, Project, http, require_engine, unique_name};
 
-/// A fixed project name, so a second run finds its images and builds nothing.
-const PROJECT: &str = "finsight-e2e";
-
-/// A copy of the example with its own project name, the CA bundle and a free gateway port
-/// for every `stack` run; `down --volumes` on drop. Returns it and the gateway's address.
+/// A copy of the example with a project name of its own (two runs on one engine must not
+/// share one), the CA bundle and a free gateway port for every `stack` run; removed with
+/// its images on drop. Returns it and the gateway's address.
 fn finsight() -> (LiveProject, String) {
     // The base images the generated Dockerfiles start from (present: a fast no-op).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -33,33 +31,21 @@ fn finsight() -> (LiveProject, String) {
         text.contains("\nname: finsight\n"),
         "the example names its project"
     );
+    // A new name has no images yet: every service is built (from the engine's layer
+    // cache where an earlier run left one).
+    let name = unique_name("finsight");
     std::fs::write(
         &manifest,
-        text.replace("\nname: finsight\n", &format!("\nname: {PROJECT}\n")),
+        text.replace("\nname: finsight\n", &format!("\nname: {name}\n")),
     )
     .expect("write stack.yaml");
-    // From nothing: the images of an earlier run go (their layers stay in the cache).
-    let listed = docker(&[
-        "images",
-        "--format",
-        "{{.Repository}}:{{.Tag}}",
-        "--filter",
-        &format!("reference=stack-{PROJECT}-*"),
-    ]);
-    for image in listed.lines() {
-        let removed = std::process::Command::new("docker")
-            .args(["image", "rm", image])
-            .output()
-            .expect("docker image rm runs");
-        assert!(removed.status.success(), "could not remove {image}");
-    }
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port();
     let live = LiveProject {
         project,
-        name: PROJECT.to_string(),
+        name,
         env: vec![
             ("STACK_CA_CERT".to_string(), CA_BUNDLE.to_string()),
             ("FINSIGHT_PORT".to_string(), port.to_string()),
