@@ -1,10 +1,15 @@
-//! Shared helpers: fixture paths, a `Service` builder for the pure APIs, and running `stack`.
+//! Shared helpers: fixture paths, temporary projects, running `stack` and reading what it
+//! printed as one normalised snapshot, skipping what this machine cannot run.
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
 
+use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, OnceLock};
 
 use assert_cmd::Command;
+use regex::Regex;
 
 /// `tests/fixtures/<name>`.
 pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -21,6 +26,52 @@ pub(crate) fn stack(dir: &Path) -> Command {
         .env_remove("STACK_FILE")
         .env_remove("STACK_CA_CERT");
     cmd
+}
+
+/// At the start of a test that drives Docker: returns from the test, saying so on stderr,
+/// when no engine answers. In CI, or with `STACK_TEST_ENGINE=1` (scripts/test sets it), a
+/// missing engine fails the test instead: there nothing may be skipped.
+macro_rules! require_engine {
+    () => {
+        if $crate::common::engine_missing() {
+            return;
+        }
+    };
+}
+pub(crate) use require_engine;
+
+/// Whether no Docker engine answers (asked once per run), after saying the current test
+/// is skipped; see `require_engine!`.
+pub(crate) fn engine_missing() -> bool {
+    static ANSWERS: OnceLock<bool> = OnceLock::new();
+    let answers = *ANSWERS.get_or_init(|| {
+        std::process::Command::new("docker")
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    });
+    !answers
+        && skip(
+            "no Docker engine (scripts/test starts one)",
+            "STACK_TEST_ENGINE",
+        )
+}
+
+/// Says on stderr that the current test is skipped and why, and returns true; panics
+/// instead where every test must run: in CI, or when `strict` is set to 1.
+pub(crate) fn skip(reason: &str, strict: &str) -> bool {
+    // libtest names each test's thread after the test.
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a test");
+    assert!(
+        std::env::var_os("CI").is_none() && std::env::var(strict).as_deref() != Ok("1"),
+        "{test}: {reason}; with CI or {strict}=1 set, nothing is skipped"
+    );
+    // Straight to the process's stderr, in one write: libtest hides what `eprintln!`
+    // prints in a test that passes, and a skip must be seen.
+    let line = format!("skipped: {test}: {reason}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    true
 }
 
 /// A temporary project: write files into it, then run `stack` there.
@@ -66,6 +117,11 @@ impl Project {
     pub(crate) fn stack(&self) -> Command {
         stack(self.dir.path())
     }
+
+    /// Runs `stack ARGS` here; the output knows this project's folder, to hide it.
+    pub(crate) fn run<S: AsRef<OsStr>>(&self, args: impl IntoIterator<Item = S>) -> Output {
+        Output::of(self.stack().args(args)).replace_path(self.path())
+    }
 }
 
 /// Copies the tree at `from` into `to`, which exists.
@@ -82,6 +138,179 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// What one run of `stack` did. `normalized()` is the whole of it as one text for a
+/// snapshot: the exit code, stdout and stderr, with what changes from run to run replaced.
+#[derive(Debug)]
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    /// What varies in this run only (its folder, its name, a port it picked) and its
+    /// placeholder; replaced first, in order.
+    filters: Vec<(Regex, String)>,
+    /// Whether the `last log lines` of a failure are sorted (see `logs_unordered`).
+    sort_logs: bool,
+}
+
+/// What varies between runs of any test, as a pattern and its placeholder; applied in this
+/// order, after the run's own filters (the project's folder and name).
+static FILTERS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        // Image tags are the first 12 hex digits of the context's hash.
+        (r"\b(stack-\S+?):[0-9a-f]{12}\b", "$1:[HASH]"),
+        // Container ids, long and short.
+        (r"\b[0-9a-f]{64}\b", "[ID]"),
+        (r"\b[0-9a-f]{12}\b", "[ID]"),
+        // Ports the engine picks, where the host reaches a service. Linux hands out 5-digit
+        // ports (32768 and up), so columns padded around them (`ps`) line up the same way
+        // in every run. (`0.0.0.0:5000` is a port a service listens on: it stays.)
+        (r"\b127\.0\.0\.1:\d+\b", "127.0.0.1:[PORT]"),
+        // Durations stack measured: `0.7s`, `built in 40.8s`. Whole seconds (`within 3s`)
+        // come from the manifest and stay.
+        (r"\b\d+\.\d+s\b", "[TIME]"),
+        // Uptimes, the last column of `ps`: `0s`, `1m 3s`.
+        (
+            r"(?m)(  )\d+(?:s|m|h|days?)(?: \d+(?:s|m|h|days?))*$",
+            "$1[UPTIME]",
+        ),
+    ]
+    .into_iter()
+    .map(|(pattern, placeholder)| (Regex::new(pattern).expect("a valid filter"), placeholder))
+    .collect()
+});
+
+impl Output {
+    /// Runs `command` to the end.
+    pub(crate) fn of(command: &mut Command) -> Output {
+        let output = command.output().expect("stack runs");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            filters: Vec::new(),
+            sort_logs: false,
+        }
+    }
+
+    /// Shows `text` (a port this test picked, a name) as `placeholder` in `normalized()`.
+    pub(crate) fn replace(self, text: &str, placeholder: &str) -> Output {
+        self.replace_pattern(&regex::escape(text), placeholder)
+    }
+
+    /// Shows what matches `pattern` as `placeholder` (`$1` for a group) in `normalized()`.
+    pub(crate) fn replace_pattern(mut self, pattern: &str, placeholder: &str) -> Output {
+        let pattern = Regex::new(pattern).expect("a valid pattern");
+        self.filters.push((pattern, placeholder.to_string()));
+        self
+    }
+
+    /// Shows a project's folder as `[TEMP]`, also as the kernel spells it (no links).
+    fn replace_path(self, path: &Path) -> Output {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let output = self.replace(&path.display().to_string(), "[TEMP]");
+        if canonical == path {
+            output
+        } else {
+            output.replace(&canonical.display().to_string(), "[TEMP]")
+        }
+    }
+
+    /// Sorts the lines under `last log lines:`. A container's stdout and stderr reach the
+    /// engine through two pipes, and it does not keep their order across them.
+    pub(crate) fn logs_unordered(mut self) -> Output {
+        self.sort_logs = true;
+        self
+    }
+
+    /// `exit code: N`, then stdout and stderr, with the run's filters and `FILTERS` applied.
+    /// The `waiting for` lines of `up` are sorted (see `sort_waiting`).
+    pub(crate) fn normalized(&self) -> String {
+        let mut stderr = self.filtered(&self.stderr);
+        stderr = sort_waiting(&stderr);
+        if self.sort_logs {
+            stderr = sort_failure_logs(&stderr);
+        }
+        let mut out = format!("exit code: {}\n--- stdout ---\n", self.code);
+        for (text, next) in [
+            (self.filtered(&self.stdout), "--- stderr ---\n"),
+            (stderr, ""),
+        ] {
+            let text = text.trim_end();
+            if !text.is_empty() {
+                out.push_str(text);
+                out.push('\n');
+            }
+            out.push_str(next);
+        }
+        out
+    }
+
+    fn filtered(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (pattern, placeholder) in &self.filters {
+            text = pattern
+                .replace_all(&text, placeholder.as_str())
+                .into_owned();
+        }
+        for (pattern, placeholder) in FILTERS.iter() {
+            text = pattern.replace_all(&text, *placeholder).into_owned();
+        }
+        text
+    }
+
+    /// Asserts a zero exit code; returns self for more checks.
+    pub(crate) fn success(self) -> Output {
+        assert_eq!(self.code, 0, "stack failed:\n{}", self.normalized());
+        self
+    }
+}
+
+/// `up` starts one task per service, and every service with dependencies says what it
+/// waits for as soon as its task runs: those lines come in whatever order the runtime
+/// schedules the tasks. They are put in name order, as one block before the first other
+/// line about a service (after the network and volume lines, which come before any task).
+fn sort_waiting(stderr: &str) -> String {
+    let is_waiting = |line: &&str| {
+        line.split_once("  ")
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with("waiting for "))
+    };
+    let mut waiting: Vec<&str> = stderr.lines().filter(is_waiting).collect();
+    if waiting.is_empty() {
+        return stderr.to_string();
+    }
+    waiting.sort_unstable();
+    let mut out = Vec::new();
+    for line in stderr.lines().filter(|line| !is_waiting(line)) {
+        let project_level = line.starts_with("network ") || line.starts_with("volume ");
+        if !project_level && !waiting.is_empty() {
+            out.append(&mut waiting);
+        }
+        out.push(line);
+    }
+    out.append(&mut waiting);
+    out.join("\n") + "\n"
+}
+
+/// The lines of each `last log lines:` block, sorted.
+fn sort_failure_logs(stderr: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut block: Vec<&str> = Vec::new();
+    let mut in_logs = false;
+    for line in stderr.lines() {
+        if in_logs && line.starts_with("    | ") {
+            block.push(line);
+            continue;
+        }
+        block.sort_unstable();
+        out.append(&mut block);
+        in_logs = line == "  last log lines:";
+        out.push(line);
+    }
+    block.sort_unstable();
+    out.append(&mut block);
+    out.join("\n") + "\n"
+}
+
 /// The local test image every end-to-end stack runs (see scripts/fixture-images).
 pub(crate) const BUSYBOX: &str = "stack-fixture/busybox:1";
 
@@ -91,7 +320,7 @@ pub(crate) const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// One HTTP/1.0 request to `address` (`127.0.0.1:8080`) with an optional JSON body:
 /// (status, body). HTTP/1.0 so the server closes and no client dependency is needed.
 pub(crate) fn http(address: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
-    use std::io::{Read, Write};
+    use std::io::Read;
     let mut stream = std::net::TcpStream::connect(address).expect("the service accepts");
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(10)))
@@ -119,8 +348,31 @@ pub(crate) fn http(address: &str, method: &str, path: &str, json: Option<&str>) 
     (status, body.to_string())
 }
 
-/// A project with a unique name whose containers, network and volumes are removed when it
-/// goes out of scope, pass or fail.
+/// `docker ARGS`, asserting it succeeded (an empty answer from a failed command would pass
+/// any check for "nothing there"); stdout trimmed.
+pub(crate) fn docker(args: &[&str]) -> String {
+    let output = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .expect("the docker CLI runs");
+    assert!(
+        output.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A unique project name, `it-<tag>-<pid>-<n>`: tests of two runs on one engine never
+/// share a container, network, volume or image.
+pub(crate) fn unique_name(tag: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("it-{tag}-{}-{n}", std::process::id())
+}
+
+/// A project with a unique name whose containers, network, volumes and images are removed
+/// when it goes out of scope, pass or fail.
 pub(crate) struct LiveProject {
     pub(crate) project: Project,
     pub(crate) name: String,
@@ -131,9 +383,7 @@ pub(crate) struct LiveProject {
 impl LiveProject {
     /// `manifest` is written with `name: <unique>` prepended.
     pub(crate) fn new(tag: &str, manifest: &str) -> LiveProject {
-        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let name = format!("it-{tag}-{}-{n}", std::process::id());
+        let name = unique_name(tag);
         let project = Project::new();
         project.file("stack.yaml", &format!("name: {name}\n{manifest}"));
         LiveProject {
@@ -165,36 +415,24 @@ impl LiveProject {
         cmd
     }
 
-    /// Runs `stack ARGS`, returning (exit code, stdout, stderr).
-    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = self.stack().args(args).output().expect("stack runs");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+    /// Runs `stack ARGS`; the output shows the project's folder as `[TEMP]` and its name
+    /// as `[PROJECT]`.
+    pub(crate) fn run<S: AsRef<OsStr>>(&self, args: impl IntoIterator<Item = S>) -> Output {
+        // The folder first: in an adopted project the name is part of it.
+        Output::of(self.stack().args(args))
+            .replace_path(self.project.path())
+            .replace(&self.name, "[PROJECT]")
     }
 
-    /// `stack up -d --progress plain`, asserting success; returns stderr.
-    pub(crate) fn up(&self) -> String {
-        let (code, stdout, stderr) = self.run(&["up", "-d", "--progress", "plain"]);
-        assert_eq!(code, 0, "stack up failed:\n{stdout}\n{stderr}");
-        stderr
-    }
-
-    /// `docker` with the given arguments, stdout trimmed.
-    pub(crate) fn docker(args: &[&str]) -> String {
-        let output = std::process::Command::new("docker")
-            .args(args)
-            .output()
-            .expect("the docker CLI runs");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    /// `stack up -d --progress plain`, asserting success.
+    pub(crate) fn up(&self) -> Output {
+        self.run(["up", "-d", "--progress", "plain"]).success()
     }
 
     /// Container IDs of this project, by label.
     pub(crate) fn container_ids(&self) -> Vec<String> {
         let filter = format!("label=dev.stack.project={}", self.name);
-        LiveProject::docker(&["ps", "-aq", "--no-trunc", "--filter", &filter])
+        docker(&["ps", "-aq", "--no-trunc", "--filter", &filter])
             .lines()
             .map(str::to_string)
             .collect()
@@ -204,5 +442,29 @@ impl LiveProject {
 impl Drop for LiveProject {
     fn drop(&mut self) {
         let _ = self.stack().args(["down", "--volumes"]).output();
+        // The images stack built for this project, by label; their untagged parent layers
+        // stay (`--no-prune`): they are the build cache the next run starts from.
+        let filter = format!("label=dev.stack.project={}", self.name);
+        let listed = std::process::Command::new("docker")
+            .args([
+                "images",
+                "--format",
+                "{{.Repository}}:{{.Tag}}",
+                "--filter",
+                &filter,
+            ])
+            .output();
+        let Ok(listed) = listed else { return };
+        let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+        let images: Vec<&str> = listed
+            .split_whitespace()
+            .filter(|image| !image.contains("<none>"))
+            .collect();
+        if !images.is_empty() {
+            let _ = std::process::Command::new("docker")
+                .args(["image", "rm", "--no-prune"])
+                .args(&images)
+                .output();
+        }
     }
 }

@@ -72,16 +72,14 @@ fn dockerfile_prints_the_generated_file_and_eject_writes_it_once() {
 #[test]
 fn image_services_and_unknown_services_are_usage_errors() {
     let project = flask_project();
-    project
-        .stack()
-        .args(["dockerfile", "db"])
-        .assert()
-        .code(2)
-        .stderr(contains("service `db` runs the image postgres:16"));
-    project
-        .stack()
-        .args(["dockerfile", "api2"])
-        .assert()
-        .code(2)
-        .stderr(contains("did you mean `api`?"));
+    // Exit code 2: `service `db` runs the image postgres:16`.
+    insta::assert_snapshot!(
+        "dockerfile_image_service",
+        project.run(["dockerfile", "db"]).normalized()
+    );
+    // Exit code 2: no service `api2`; did you mean `api`?
+    insta::assert_snapshot!(
+        "dockerfile_unknown_service",
+        project.run(["dockerfile", "api2"]).normalized()
+    );
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::common::{LiveProject, Project};
+use crate::common::{Project, docker, require_engine};
 
 /// Every rule shape Docker documents, plus the quirks (anchoring, the excluded-directory skip).
 const DOCKERIGNORE: &str = "\
@@ -54,6 +54,7 @@ const FILES: &[&str] = &[
 
 #[test]
 fn the_context_matches_what_docker_build_sends() {
+    require_engine!();
     let project = Project::new();
     for file in FILES {
         project.file(file, "x\n");
@@ -80,7 +81,7 @@ fn the_context_matches_what_docker_build_sends() {
         "docker build failed: {}",
         String::from_utf8_lossy(&build.stderr)
     );
-    let docker = files_in(&tag);
+    let theirs = files_in(&tag);
     let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
 
     let built = project
@@ -94,16 +95,16 @@ fn the_context_matches_what_docker_build_sends() {
         String::from_utf8_lossy(&built.stderr)
     );
     let label = format!("label=dev.stack.project={name}");
-    let image = LiveProject::docker(&["images", "-q", "--filter", &label]);
+    let image = docker(&["images", "-q", "--filter", &label]);
     assert!(!image.is_empty(), "stack build tagged no image for {name}");
     let ours = files_in(&image);
     let _ = Command::new("docker").args(["rmi", "-f", &image]).output();
 
-    assert_eq!(ours, docker, "stack's context differs from docker build's");
+    assert_eq!(ours, theirs, "stack's context differs from docker build's");
     // Guard against both sides agreeing on something trivial.
-    assert!(docker.contains("README.md") && !docker.contains("CHANGES.md"));
-    assert!(docker.contains("logs/keep.txt") && !docker.contains("logs/drop.txt"));
-    assert!(docker.contains("src/foo") && !docker.contains("foo"));
+    assert!(theirs.contains("README.md") && !theirs.contains("CHANGES.md"));
+    assert!(theirs.contains("logs/keep.txt") && !theirs.contains("logs/drop.txt"));
+    assert!(theirs.contains("src/foo") && !theirs.contains("foo"));
 }
 
 /// The files under /ctx in `image`, relative to it.

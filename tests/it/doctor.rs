@@ -2,10 +2,11 @@
 
 use predicates::prelude::predicate;
 
-use crate::common::Project;
+use crate::common::{Project, require_engine};
 
 #[test]
 fn doctor_reports_the_running_engine() {
+    require_engine!();
     let project = Project::new();
     project.stack().arg("doctor").assert().success().stdout(
         predicate::str::is_match(

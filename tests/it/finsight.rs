@@ -8,13 +8,11 @@
 use std::net::TcpListener;
 use std::path::Path;
 
-use crate::common::{CA_BUNDLE, LiveProject, Project, http};
+use crate::common::{CA_BUNDLE, LiveProject, Project, http, require_engine, unique_name};
 
-/// A fixed project name, so a second run finds its images and builds nothing.
-const PROJECT: &str = "finsight-e2e";
-
-/// A copy of the example with its own project name, the CA bundle and a free gateway port
-/// for every `stack` run; `down --volumes` on drop. Returns it and the gateway's address.
+/// A copy of the example with a project name of its own (two runs on one engine must not
+/// share one), the CA bundle and a free gateway port for every `stack` run; removed with
+/// its images on drop. Returns it and the gateway's address.
 fn finsight() -> (LiveProject, String) {
     // The base images the generated Dockerfiles start from (present: a fast no-op).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -33,33 +31,21 @@ fn finsight() -> (LiveProject, String) {
         text.contains("\nname: finsight\n"),
         "the example names its project"
     );
+    // A new name has no images yet: every service is built (from the engine's layer
+    // cache where an earlier run left one).
+    let name = unique_name("finsight");
     std::fs::write(
         &manifest,
-        text.replace("\nname: finsight\n", &format!("\nname: {PROJECT}\n")),
+        text.replace("\nname: finsight\n", &format!("\nname: {name}\n")),
     )
     .expect("write stack.yaml");
-    // From nothing: the images of an earlier run go (their layers stay in the cache).
-    let listed = LiveProject::docker(&[
-        "images",
-        "--format",
-        "{{.Repository}}:{{.Tag}}",
-        "--filter",
-        &format!("reference=stack-{PROJECT}-*"),
-    ]);
-    for image in listed.lines() {
-        let removed = std::process::Command::new("docker")
-            .args(["image", "rm", image])
-            .output()
-            .expect("docker image rm runs");
-        assert!(removed.status.success(), "could not remove {image}");
-    }
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port();
     let live = LiveProject {
         project,
-        name: PROJECT.to_string(),
+        name,
         env: vec![
             ("STACK_CA_CERT".to_string(), CA_BUNDLE.to_string()),
             ("FINSIGHT_PORT".to_string(), port.to_string()),
@@ -82,11 +68,13 @@ const ALL: [&str; 7] = ["api", "predict", "ingest", "web", "db", "cache", "gatew
 
 #[test]
 fn the_example_builds_comes_up_and_answers_through_the_gateway() {
+    require_engine!();
     let (finsight, gateway) = finsight();
 
     // From nothing: every image built from a generated Dockerfile, every service healthy,
-    // the task completed.
-    let cold = finsight.up();
+    // the task completed. Services build and start side by side, so the lines are checked
+    // per service, not as one snapshot.
+    let cold = finsight.up().stderr;
     for service in BUILT {
         assert!(
             lines_of(&cold, service)
@@ -116,6 +104,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         .args(["-name", "stack-ca.crt", "-o", "-name", "Dockerfile"])
         .output()
         .expect("find runs");
+    assert!(leaked.status.success(), "find failed: {leaked:?}");
     assert_eq!(
         String::from_utf8_lossy(&leaked.stdout),
         "",
@@ -149,9 +138,22 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
             .is_some_and(|k| k.starts_with("forecast.cpython-313") && k.ends_with(".so")),
         "{predicted}"
     );
-    // The compiler was only in the build stage.
-    let (code, _, _) = finsight.run(&["exec", "predict", "sh", "-c", "command -v gcc"]);
-    assert_ne!(code, 0, "gcc is in predict's final image");
+    // The compiler was only in the build stage: the shell in the final image finds the
+    // venv's python and no gcc. What it prints says so; an exit code alone would also
+    // come from an `exec` that failed.
+    let found = finsight.run([
+        "exec",
+        "predict",
+        "sh",
+        "-c",
+        "command -v python; command -v gcc || echo no gcc",
+    ]);
+    assert_eq!(
+        (found.code, found.stdout.as_str()),
+        (0, "/opt/venv/bin/python\nno gcc\n"),
+        "{}",
+        found.stderr
+    );
 
     // /ingest/: an event lands in Redis.
     let token = format!("E2E{}", std::process::id());
@@ -162,16 +164,18 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         Some(&format!(r#"{{"symbol": "{token}", "price": 1.5}}"#)),
     );
     assert_eq!(status, 202, "{queued}");
-    let (code, last, stderr) = finsight.run(&[
-        "exec",
-        "cache",
-        "redis-cli",
-        "LRANGE",
-        "finsight:events",
-        "-1",
-        "-1",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let last = finsight
+        .run([
+            "exec",
+            "cache",
+            "redis-cli",
+            "LRANGE",
+            "finsight:events",
+            "-1",
+            "-1",
+        ])
+        .success()
+        .stdout;
     assert!(last.contains(&token), "the event is not in Redis: {last}");
 
     // /: the page, made from what the other services say.
@@ -182,7 +186,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert!(!page.contains("unavailable"), "{page}");
 
     // Nothing changed: nothing is built or recreated.
-    let warm = finsight.up();
+    let warm = finsight.up().stderr;
     assert!(!warm.contains("building"), "{warm}");
     assert!(!warm.contains("recreated"), "{warm}");
     assert!(warm.contains("ready in"), "{warm}");
@@ -192,7 +196,7 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     let mut source = std::fs::read_to_string(&main).expect("predict/main.py");
     source.push_str(&format!("\n# changed by the test {token}\n"));
     std::fs::write(&main, source).expect("write predict/main.py");
-    let changed = finsight.up();
+    let changed = finsight.up().stderr;
     let rebuilt: Vec<&str> = BUILT
         .into_iter()
         .filter(|s| lines_of(&changed, s).iter().any(|l| l.contains("built in")))
@@ -214,6 +218,5 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     let (status, health) = http(&gateway, "GET", "/predict/health", None);
     assert_eq!(status, 200, "{health}");
 
-    let (code, _, stderr) = finsight.run(&["down", "--volumes"]);
-    assert_eq!(code, 0, "{stderr}");
+    finsight.run(["down", "--volumes"]).success();
 }

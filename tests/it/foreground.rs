@@ -6,10 +6,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::common::{BUSYBOX, LiveProject};
+use crate::common::{BUSYBOX, LiveProject, require_engine};
 
 #[test]
 fn foreground_up_follows_logs_across_a_restart_and_ctrl_c_stops_the_stack() {
+    require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: sh -c \"echo api says hello; exec httpd -f -p 8000\"\n    port: 8000\n"
     );
@@ -50,8 +51,8 @@ fn foreground_up_follows_logs_across_a_restart_and_ctrl_c_stops_the_stack() {
     wait_for("following logs", 1);
     wait_for("api | api says hello", 1);
 
-    let (code, _, stderr) = live.run(&["restart", "api", "--progress", "plain"]);
-    assert_eq!(code, 0, "{stderr}");
+    live.run(["restart", "api", "--progress", "plain"])
+        .success();
     wait_for("api | api says hello", 2);
 
     let pid = child.id().to_string();
@@ -63,6 +64,6 @@ fn foreground_up_follows_logs_across_a_restart_and_ctrl_c_stops_the_stack() {
     wait_for("api  stopped", 1);
     let code = child.wait().expect("stack exits");
     assert_eq!(code.code(), Some(0));
-    let (_, stdout, _) = live.run(&["ps", "--json"]);
-    assert!(stdout.contains("\"exited\""), "{stdout}");
+    let ps = live.run(["ps", "--json"]).success();
+    assert!(ps.stdout.contains("\"exited\""), "{}", ps.stdout);
 }

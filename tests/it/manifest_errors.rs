@@ -1,7 +1,7 @@
 //! What a user sees for each kind of manifest mistake: every problem at once, with file,
 //! line, column, service and a hint; exit code 2.
 
-use crate::common::Project;
+use crate::common::{Output, Project};
 
 /// Runs `stack config` in a project holding `manifest` and returns stderr of the failure.
 fn problems(project: &Project, manifest: &str) -> String {
@@ -20,6 +20,24 @@ fn with_service_dirs() -> Project {
     project.file("api/app.py", "print('hi')\n");
     project.file("web/server.js", "\n");
     project
+}
+
+#[test]
+fn up_stops_at_a_manifest_error_before_asking_the_engine() {
+    let project = with_service_dirs();
+    project.file(
+        "stack.yaml",
+        "services:\n  api:\n    path: ./api\n    prot: 8000\n",
+    );
+    // An engine address that cannot answer: the error is the manifest's, not the engine's.
+    let missing = project.path().join("no-such.sock");
+    let out = Output::of(
+        project
+            .stack()
+            .args(["up", "-d", "--progress", "plain"])
+            .env("DOCKER_HOST", format!("unix://{}", missing.display())),
+    );
+    insta::assert_snapshot!(out.normalized());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{CA_BUNDLE, LiveProject, http};
+use crate::common::{CA_BUNDLE, LiveProject, docker, http, require_engine};
 
 /// `text` split at spaces: command lines without quoting.
 fn words(text: &str) -> Vec<&str> {
@@ -17,17 +17,16 @@ fn words(text: &str) -> Vec<&str> {
 /// is healthy and greets on `/`. Returns the project and the built image.
 fn comes_up_healthy(tag: &str, args: &str) -> (LiveProject, String) {
     let live = LiveProject::new(tag, "");
-    let (code, _, stderr) = live.run(&words(&format!("new service svc {args}")));
-    assert_eq!(code, 0, "stack new service failed:\n{stderr}");
+    live.run(words(&format!("new service svc {args}")))
+        .success();
 
-    let (code, stdout, stderr) =
-        live.run(&["--ca-cert", CA_BUNDLE, "up", "-d", "--progress", "plain"]);
-    assert_eq!(code, 0, "stack up failed:\n{stdout}\n{stderr}");
-    assert!(stderr.contains("svc  healthy in"), "{stderr}");
+    let up = live
+        .run(["--ca-cert", CA_BUNDLE, "up", "-d", "--progress", "plain"])
+        .success();
+    assert!(up.stderr.contains("svc  healthy in"), "{}", up.stderr);
 
-    let (code, stdout, _) = live.run(&["ps", "--json"]);
-    assert_eq!(code, 0);
-    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("ps --json");
+    let ps = live.run(["ps", "--json"]).success();
+    let rows: serde_json::Value = serde_json::from_str(&ps.stdout).expect("ps --json");
     let url = rows[0]["url"]
         .as_str()
         .expect("a published URL")
@@ -37,7 +36,7 @@ fn comes_up_healthy(tag: &str, args: &str) -> (LiveProject, String) {
     assert!(body.contains("hello from svc"), "GET / answered: {body}");
 
     let container = format!("{}-svc", live.name);
-    let image = LiveProject::docker(&["inspect", "-f", "{{.Config.Image}}", &container]);
+    let image = docker(&["inspect", "-f", "{{.Config.Image}}", &container]);
     assert!(!image.is_empty(), "the container runs a built image");
     (live, image)
 }
@@ -79,21 +78,25 @@ fn python(framework: &str, test: &str) {
 
 #[test]
 fn python_fastapi_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("fastapi", "python -m unittest -v");
 }
 
 #[test]
 fn python_flask_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("flask", "python -m unittest -v");
 }
 
 #[test]
 fn python_django_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     python("django", "python manage.py test -v 2");
 }
 
 #[test]
 fn node_express_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (_live, image) = comes_up_healthy("new-express", "--lang node --version 18");
     let out = passes("docker", &["run", "--rm", &image, "node", "--test"], None);
     assert!(
@@ -104,6 +107,7 @@ fn node_express_skeleton_builds_healthy_and_its_test_passes() {
 
 #[test]
 fn go_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (live, _) = comes_up_healthy("new-go", "--lang go --version 1.23");
     // The runtime image holds only the binary: the test runs in the build's Go image.
     let run = format!(
@@ -125,6 +129,7 @@ fn host_rust_version() -> String {
 
 #[test]
 fn rust_axum_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let version = host_rust_version();
     let (live, _) = comes_up_healthy("new-axum", &format!("--lang rust --version {version}"));
     // The runtime image holds only the binary: the test runs with this machine's cargo,
@@ -144,6 +149,7 @@ fn rust_axum_skeleton_builds_healthy_and_its_test_passes() {
 
 #[test]
 fn java_skeleton_builds_healthy_and_its_test_passes() {
+    require_engine!();
     let (live, _) = comes_up_healthy("new-java", "--lang java --version 17");
     // The runtime image is a JRE: the test compiles and runs in the build's JDK image.
     let mount = format!("{}:/src:ro", service_dir(&live).display());
