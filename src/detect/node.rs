@@ -8,16 +8,26 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::{Framework, Language};
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &["package.json"];
+const LOOKED_FOR: &[&str] = &["package.json"];
 
 /// The Node used when nothing pins one: the current LTS line.
-pub(crate) const DEFAULT_VERSION: &str = "22";
+const DEFAULT_VERSION: &str = "22";
+
+/// Node's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Node,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 /// The default port of Node web apps by convention.
 const DEFAULT_PORT: u16 = 3000;
@@ -74,11 +84,11 @@ static PACKAGE_MANAGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(npm|yarn|pnpm)@(\d+\.\d+\.\d+[\w.-]*)").expect("a valid pattern")
 });
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     dir.join("package.json").is_file()
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let path = dir.join("package.json");
     let text = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),

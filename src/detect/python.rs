@@ -8,13 +8,14 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::{Framework, Language};
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &[
+const LOOKED_FOR: &[&str] = &[
     "requirements.txt",
     "pyproject.toml",
     "setup.py",
@@ -23,7 +24,16 @@ pub(crate) const LOOKED_FOR: &[&str] = &[
 ];
 
 /// The Python used when nothing pins one: a current release with a long support window.
-pub(crate) const DEFAULT_VERSION: &str = "3.12";
+const DEFAULT_VERSION: &str = "3.12";
+
+/// Python's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Python,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 /// Servers stack installs when a framework's app needs one the project does not list.
 /// Pinned to releases that still support every Python a bookworm image exists for.
@@ -88,11 +98,11 @@ static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
 static FACTORY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^def (create_app)\(").expect("a valid pattern"));
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     LOOKED_FOR.iter().any(|file| dir.join(file).is_file())
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let read = |name: &str| read_optional(service, dir, name);
     let pyproject: Option<toml::Table> = match read("pyproject.toml")? {
         Some(text) => Some(

@@ -8,7 +8,7 @@ use include_dir::{Dir, File, include_dir};
 use minijinja::{AutoEscape, context};
 
 use crate::build::template;
-use crate::detect;
+use crate::detect::detector::Detector;
 use crate::detect::language::Language;
 use crate::error::Error;
 use crate::manifest::suggest::did_you_mean;
@@ -145,13 +145,7 @@ impl Skeleton {
 
     /// The version written when `--version` gives none: the one stack builds by default.
     pub(crate) fn default_version(&self) -> &'static str {
-        match self.language {
-            Language::Python => detect::python::DEFAULT_VERSION,
-            Language::Node => detect::node::DEFAULT_VERSION,
-            Language::Go => detect::go::DEFAULT_VERSION,
-            Language::Rust => detect::rust::DEFAULT_VERSION,
-            Language::Java => detect::java::DEFAULT_VERSION,
-        }
+        Detector::of(self.language).default_version
     }
 
     /// The skeleton's files (path relative to the service directory, contents), sorted.
