@@ -20,6 +20,8 @@ pub(crate) const CONF_PATH: &str = "/etc/nginx/conf.d/default.conf";
 pub(crate) const HEALTH_PATH: &str = "/_stack/health";
 /// The port nginx listens on inside its container.
 const LISTEN: u16 = 80;
+/// The template of nginx's server block, in `templates/`.
+const TEMPLATE: &str = "gateway.conf.j2";
 
 /// One route: requests whose path starts with `prefix` go to `service`, without the prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,10 +57,6 @@ pub(crate) struct Gateway {
 impl Gateway {
     /// nginx's server block for the routes. `manifest_file` is named in its header.
     pub(crate) fn nginx_conf(&self, manifest_file: &str) -> String {
-        let env = template::environment(&[(
-            "gateway.conf.j2",
-            include_str!("../../templates/gateway.conf.j2"),
-        )]);
         let routes: Vec<_> = self
             .routes
             .iter()
@@ -72,16 +70,16 @@ impl Gateway {
                 }
             })
             .collect();
-        env.get_template("gateway.conf.j2")
-            .and_then(|template| {
-                template.render(context! {
-                    manifest_file => manifest_file,
-                    listen => LISTEN,
-                    health_path => HEALTH_PATH,
-                    routes => routes,
-                })
-            })
-            .expect("the gateway template renders every route: covered by the unit tests")
+        template::render(
+            TEMPLATE,
+            context! {
+                manifest_file => manifest_file,
+                listen => LISTEN,
+                health_path => HEALTH_PATH,
+                routes => routes,
+            },
+        )
+        .expect("the gateway template renders every route: covered by the unit tests")
     }
 
     /// The gateway as a service: started after every routed service is healthy, healthy
