@@ -1,15 +1,17 @@
 //! Rendering a service's Dockerfile and .dockerignore from the templates embedded in the binary.
 
+use std::path::PathBuf;
+
 use minijinja::context;
 use minijinja::value::{Serde, Value};
 
+use crate::build::ca::CA_FILE;
+use crate::build::context::DockerfileSource;
 use crate::build::template;
-use crate::detect::detection::Detection;
+use crate::detect::detection::{Detection, detect};
 use crate::detect::language::Language;
-use crate::manifest::service::Service;
-
-/// File name of the extra CA bundle stack places at the root of a generated build context.
-pub(crate) const CA_FILE: &str = "stack-ca.crt";
+use crate::error::Error;
+use crate::manifest::service::{Service, Source};
 
 /// The template of the `.dockerignore` every generated build gets.
 const DOCKERIGNORE: &str = "dockerignore.j2";
@@ -31,6 +33,42 @@ pub(crate) struct Rendered {
 /// `templates/<language>.Dockerfile.j2`: a language's template is named after it.
 fn template_name(language: Language) -> String {
     format!("{}.Dockerfile.j2", language.name())
+}
+
+/// What `service` is built from: its own Dockerfile when its directory has one, else the
+/// files generated from its detection, which trust the extra CA bundle `ca_pem` when it is
+/// not empty. `up`, `dockerfile` and `eject` all decide here, so they cannot disagree.
+pub(crate) fn dockerfile_source(
+    service: &Service,
+    ca_pem: &[u8],
+) -> Result<DockerfileSource, Error> {
+    if let Some(path) = own_dockerfile(service)? {
+        return Ok(DockerfileSource::Own(path));
+    }
+    let detection = detect(service)?;
+    let options = RenderOptions {
+        ca_certificate: !ca_pem.is_empty(),
+    };
+    Ok(DockerfileSource::Generated(render(
+        service, &detection, &options,
+    )))
+}
+
+/// The service's own Dockerfile, when it has one; an error for image services.
+fn own_dockerfile(service: &Service) -> Result<Option<PathBuf>, Error> {
+    match &service.source {
+        Source::Image(image) => Err(Error::Usage {
+            message: format!(
+                "service `{}` runs the image {image}; stack does not build it",
+                service.name
+            ),
+            hint: Some("only services with `path:` have a generated Dockerfile".to_string()),
+        }),
+        Source::Build { dir, .. } => {
+            let path = dir.join("Dockerfile");
+            Ok(path.is_file().then_some(path))
+        }
+    }
 }
 
 /// Renders the Dockerfile and default .dockerignore for a service stack builds.

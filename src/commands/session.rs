@@ -6,6 +6,7 @@ use std::future::Future;
 
 use tokio::sync::mpsc::unbounded_channel;
 
+use crate::build::ca::ca_bundle;
 use crate::cli::{ProgressChoice, RunArgs};
 use crate::commands::project::load_manifest;
 use crate::engine::build::BuildRequest;
@@ -15,7 +16,7 @@ use crate::engine::up::{ServiceRun, UpRequest};
 use crate::error::Error;
 use crate::event::Events;
 use crate::manifest::project::Manifest;
-use crate::plan::desired::{Desired, ca_bundle, desired};
+use crate::plan::desired::{Desired, desired};
 use crate::plan::plan::{Observed, Plan, Presence, plan};
 use crate::settings::Settings;
 use crate::ui::progress::{Mode, Progress};
