@@ -16,7 +16,7 @@ use crate::manifest::section::Section;
 use crate::manifest::service::Service;
 use crate::manifest::suggest::did_you_mean;
 use crate::manifest::table::Table;
-use crate::manifest::validate_service::{Checked, check_service};
+use crate::manifest::check::service::{Checked, check_service};
 
 static SERVICE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
