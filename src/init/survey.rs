@@ -197,7 +197,8 @@ fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
             let binaries = match language {
                 Language::Rust => rust::binaries(&dir),
                 Language::Go => go::commands(&dir),
-                _ => Vec::new(),
+                // Only Cargo's targets and Go's cmd/ name several entry points stack can tell apart.
+                Language::Python | Language::Node | Language::Java => Vec::new(),
             };
             if binaries.len() > 1 {
                 // Built from this folder, one service per binary, named after it.
