@@ -1,44 +1,20 @@
 //! Rendering a service's Dockerfile and .dockerignore from the templates embedded in the binary.
 
+use std::path::PathBuf;
+
 use minijinja::context;
 use minijinja::value::{Serde, Value};
 
+use crate::build::ca::CA_FILE;
+use crate::build::context::DockerfileSource;
 use crate::build::template;
-use crate::detect::detection::Detection;
+use crate::detect::detection::{Detection, detect};
 use crate::detect::language::Language;
-use crate::manifest::service::Service;
+use crate::error::Error;
+use crate::manifest::service::{Service, Source};
 
-/// File name of the extra CA bundle stack places at the root of a generated build context.
-pub(crate) const CA_FILE: &str = "stack-ca.crt";
-
-/// Templates, embedded so the binary is all a user installs.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("partials.j2", include_str!("../../templates/partials.j2")),
-    (
-        "dockerignore.j2",
-        include_str!("../../templates/dockerignore.j2"),
-    ),
-    (
-        "python.Dockerfile.j2",
-        include_str!("../../templates/python.Dockerfile.j2"),
-    ),
-    (
-        "node.Dockerfile.j2",
-        include_str!("../../templates/node.Dockerfile.j2"),
-    ),
-    (
-        "go.Dockerfile.j2",
-        include_str!("../../templates/go.Dockerfile.j2"),
-    ),
-    (
-        "rust.Dockerfile.j2",
-        include_str!("../../templates/rust.Dockerfile.j2"),
-    ),
-    (
-        "java.Dockerfile.j2",
-        include_str!("../../templates/java.Dockerfile.j2"),
-    ),
-];
+/// The template of the `.dockerignore` every generated build gets.
+const DOCKERIGNORE: &str = "dockerignore.j2";
 
 /// Options that come from outside the service itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,13 +30,44 @@ pub(crate) struct Rendered {
     pub(crate) dockerignore: String,
 }
 
-fn template_name(language: Language) -> &'static str {
-    match language {
-        Language::Python => "python.Dockerfile.j2",
-        Language::Node => "node.Dockerfile.j2",
-        Language::Go => "go.Dockerfile.j2",
-        Language::Rust => "rust.Dockerfile.j2",
-        Language::Java => "java.Dockerfile.j2",
+/// `templates/<language>.Dockerfile.j2`: a language's template is named after it.
+fn template_name(language: Language) -> String {
+    format!("{}.Dockerfile.j2", language.name())
+}
+
+/// What `service` is built from: its own Dockerfile when its directory has one, else the
+/// files generated from its detection, which trust the extra CA bundle `ca_pem` when it is
+/// not empty. `up`, `dockerfile` and `eject` all decide here, so they cannot disagree.
+pub(crate) fn dockerfile_source(
+    service: &Service,
+    ca_pem: &[u8],
+) -> Result<DockerfileSource, Error> {
+    if let Some(path) = own_dockerfile(service)? {
+        return Ok(DockerfileSource::Own(path));
+    }
+    let detection = detect(service)?;
+    let options = RenderOptions {
+        ca_certificate: !ca_pem.is_empty(),
+    };
+    Ok(DockerfileSource::Generated(render(
+        service, &detection, &options,
+    )))
+}
+
+/// The service's own Dockerfile, when it has one; an error for image services.
+fn own_dockerfile(service: &Service) -> Result<Option<PathBuf>, Error> {
+    match &service.source {
+        Source::Image(image) => Err(Error::Usage {
+            message: format!(
+                "service `{}` runs the image {image}; stack does not build it",
+                service.name
+            ),
+            hint: Some("only services with `path:` have a generated Dockerfile".to_string()),
+        }),
+        Source::Build { dir, .. } => {
+            let path = dir.join("Dockerfile");
+            Ok(path.is_file().then_some(path))
+        }
     }
 }
 
@@ -70,7 +77,6 @@ pub(crate) fn render(
     detection: &Detection,
     options: &RenderOptions,
 ) -> Rendered {
-    let env = template::environment(TEMPLATES);
     let port = service.port.or(detection.default_port);
     let ctx = context! {
         service => context! {
@@ -86,16 +92,27 @@ pub(crate) fn render(
         ca_certificate => options.ca_certificate,
         ca_file => CA_FILE,
     };
-    let dockerfile = env
-        .get_template(template_name(detection.language))
-        .and_then(|t| t.render(&ctx))
+    let dockerfile = template::render(&template_name(detection.language), &ctx)
         .expect("every template renders every detection: covered by the snapshot tests");
-    let dockerignore = env
-        .get_template("dockerignore.j2")
-        .and_then(|t| t.render(&ctx))
+    let dockerignore = template::render(DOCKERIGNORE, &ctx)
         .expect("the .dockerignore template renders for every language");
     Rendered {
         dockerfile,
         dockerignore,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_name;
+    use crate::build::template::TEMPLATES;
+    use crate::detect::language::Language;
+
+    #[test]
+    fn every_language_has_a_template() {
+        for language in Language::ALL {
+            let name = template_name(language);
+            assert!(TEMPLATES.get_file(&name).is_some(), "templates/{name}");
+        }
     }
 }

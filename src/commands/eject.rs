@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::commands::dockerfile::{generate, own_dockerfile};
+use crate::build::ca::ca_bundle;
+use crate::build::context::DockerfileSource;
+use crate::build::dockerfile::dockerfile_source;
 use crate::commands::project::{find_service, load_manifest};
 use crate::error::Error;
 use crate::manifest::locate::display_path;
@@ -13,19 +15,22 @@ use crate::ui::printer::Printer;
 pub(crate) fn eject(settings: &Settings, printer: &Printer, name: &str) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let service = find_service(&manifest, name)?;
-    if let Some(path) = own_dockerfile(service)? {
-        return Err(Error::Usage {
-            message: format!(
-                "service `{name}` already has {}; eject does not overwrite it",
-                display_path(&path, &settings.cwd).display()
-            ),
-            hint: Some("delete or rename it first if you want the generated one".to_string()),
-        });
-    }
+    let ca_pem = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
+    let rendered = match dockerfile_source(service, &ca_pem)? {
+        DockerfileSource::Own(path) => {
+            return Err(Error::Usage {
+                message: format!(
+                    "service `{name}` already has {}; eject does not overwrite it",
+                    display_path(&path, &settings.cwd).display()
+                ),
+                hint: Some("delete or rename it first if you want the generated one".to_string()),
+            });
+        }
+        DockerfileSource::Generated(rendered) => rendered,
+    };
     let dir = service
         .build_dir()
-        .expect("own_dockerfile rejects image services");
-    let rendered = generate(settings, &manifest, service)?;
+        .expect("dockerfile_source rejects image services");
     // .dockerignore is user-owned too: keep an existing one, write ours only where none exists.
     let ignore = dir.join(".dockerignore");
     write_new(&dir.join("Dockerfile"), &rendered.dockerfile)?;
@@ -45,7 +50,7 @@ pub(crate) fn eject(settings: &Settings, printer: &Printer, name: &str) -> Resul
             display_path(&ignore, &settings.cwd).display()
         ));
     }
-    if !settings.ca_certs.is_empty() || !manifest.ca_certificates.is_empty() {
+    if !ca_pem.is_empty() {
         printer.warn("the ejected Dockerfile expects stack-ca.crt in the build context; stack adds it only to generated builds");
     }
     Ok(())

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::build::ca::ca_bundle;
 use crate::commands::project::load_manifest;
 use crate::engine::client::Engine;
 use crate::error::Error;
-use crate::plan::desired::{Desired, ca_bundle, desired};
+use crate::plan::desired::{Desired, desired};
 use crate::plan::plan::{Observed, Plan, plan};
 use crate::settings::Settings;
 

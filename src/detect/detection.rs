@@ -1,9 +1,10 @@
-//! What detection found about a service directory, and the dispatch to each language.
+//! What detection found about a service directory, and choosing the detector that finds it.
 
 use std::path::Path;
 
 use serde::Serialize;
 
+use crate::detect::detector::{DETECTORS, Detector};
 use crate::detect::error::DetectError;
 use crate::detect::language::{Framework, Language};
 use crate::detect::{go, java, node, python, rust};
@@ -40,34 +41,19 @@ pub(crate) enum Details {
 
 /// Files and signals each detector looks for, listed when nothing matches.
 pub(crate) fn looked_for() -> Vec<String> {
-    [
-        python::LOOKED_FOR,
-        node::LOOKED_FOR,
-        go::LOOKED_FOR,
-        rust::LOOKED_FOR,
-        java::LOOKED_FOR,
-    ]
-    .concat()
-    .into_iter()
-    .map(str::to_string)
-    .collect()
+    DETECTORS
+        .iter()
+        .flat_map(|detector| detector.looked_for)
+        .map(|signal| signal.to_string())
+        .collect()
 }
 
-/// The language of `dir` by its files alone, in the order DESIGN.md gives.
+/// The language of `dir` by its files alone: the first detector in `DETECTORS` that matches.
 pub(crate) fn sniff(dir: &Path) -> Option<Language> {
-    if python::matches(dir) {
-        Some(Language::Python)
-    } else if node::matches(dir) {
-        Some(Language::Node)
-    } else if go::matches(dir) {
-        Some(Language::Go)
-    } else if rust::matches(dir) {
-        Some(Language::Rust)
-    } else if java::matches(dir) {
-        Some(Language::Java)
-    } else {
-        None
-    }
+    DETECTORS
+        .iter()
+        .find(|detector| (detector.matches)(dir))
+        .map(|detector| detector.language)
 }
 
 /// Detects how to build `service`: the manifest's `language`/`framework` first, then the files.
@@ -84,11 +70,7 @@ pub(crate) fn detect(service: &Service) -> Result<Detection, DetectError> {
         .or(service.framework.map(Framework::language))
         .or_else(|| sniff(dir));
     match language {
-        Some(Language::Python) => python::detect(service, dir),
-        Some(Language::Node) => node::detect(service, dir),
-        Some(Language::Go) => go::detect(service, dir),
-        Some(Language::Rust) => rust::detect(service, dir),
-        Some(Language::Java) => java::detect(service, dir),
+        Some(language) => (Detector::of(language).detect)(service, dir),
         None => Err(DetectError::NothingFound {
             service: service.name.clone(),
             dir: dir.to_path_buf(),

@@ -8,16 +8,26 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::Language;
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &["go.mod"];
+const LOOKED_FOR: &[&str] = &["go.mod"];
 
 /// The Go used when go.mod names none.
-pub(crate) const DEFAULT_VERSION: &str = "1.23";
+const DEFAULT_VERSION: &str = "1.23";
+
+/// Go's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Go,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 /// Facts about a Go service for its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -44,7 +54,7 @@ static BUILD_IGNORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^//\s*(?:go:build|\+build)\s+ignore\s*$").expect("a valid pattern")
 });
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     dir.join("go.mod").is_file()
 }
 
@@ -117,7 +127,7 @@ fn choose_command(
     }
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let path = dir.join("go.mod");
     let go_mod = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),

@@ -9,6 +9,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::javac;
 use crate::detect::language::Language;
@@ -16,7 +17,7 @@ use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &[
+const LOOKED_FOR: &[&str] = &[
     "pom.xml",
     "build.gradle",
     "build.gradle.kts",
@@ -24,7 +25,16 @@ pub(crate) const LOOKED_FOR: &[&str] = &[
 ];
 
 /// The Java release used when the build names none: the current LTS.
-pub(crate) const DEFAULT_VERSION: &str = "21";
+const DEFAULT_VERSION: &str = "21";
+
+/// Java's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Java,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -88,7 +98,7 @@ static SERVER_PORT_YAML: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     LOOKED_FOR.iter().any(|file| dir.join(file).is_file()) || javac::matches(dir)
 }
 
@@ -102,7 +112,7 @@ struct Found {
     main_class: Option<String>,
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let found = if dir.join("pom.xml").is_file() {
         maven(service, dir)?
     } else if ["build.gradle", "build.gradle.kts"]

@@ -5,55 +5,71 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-/// A programming language stack can generate a Dockerfile for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Language {
-    Python,
-    Node,
-    Go,
-    Rust,
-    Java,
+/// Declares a fieldless enum together with `ALL`, every variant in declaration order. The
+/// variants are written once, so `ALL` (what `--lang`, the schema and the tests walk) cannot
+/// miss one.
+macro_rules! enum_with_all {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$variant_attr:meta])* $variant:ident,)+
+        }
+    ) => {
+        $(#[$attr])*
+        $vis enum $name {
+            $($(#[$variant_attr])* $variant,)+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            $vis const ALL: [$name; [$($name::$variant,)+].len()] = [$($name::$variant,)+];
+        }
+    };
 }
 
-/// A web framework that changes how a service is started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Framework {
-    Flask,
-    FastApi,
-    Django,
-    Express,
+enum_with_all! {
+    /// A programming language stack can generate a Dockerfile for.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub(crate) enum Language {
+        Python,
+        Node,
+        Go,
+        Rust,
+        Java,
+    }
+}
+
+enum_with_all! {
+    /// A web framework that changes how a service is started.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub(crate) enum Framework {
+        Flask,
+        FastApi,
+        Django,
+        Express,
+    }
 }
 
 impl Language {
-    pub(crate) const ALL: [Language; 5] = [
-        Language::Python,
-        Language::Node,
-        Language::Go,
-        Language::Rust,
-        Language::Java,
-    ];
+    /// The name stack.yaml and messages use, then the other names `--lang` accepts.
+    pub(crate) fn names(self) -> &'static [&'static str] {
+        match self {
+            Language::Python => &["python"],
+            Language::Node => &["node", "nodejs", "javascript", "typescript"],
+            Language::Go => &["go", "golang"],
+            Language::Rust => &["rust"],
+            Language::Java => &["java"],
+        }
+    }
 
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Language::Python => "python",
-            Language::Node => "node",
-            Language::Go => "go",
-            Language::Rust => "rust",
-            Language::Java => "java",
-        }
+        self.names()[0]
     }
 }
 
 impl Framework {
-    pub(crate) const ALL: [Framework; 4] = [
-        Framework::Flask,
-        Framework::FastApi,
-        Framework::Django,
-        Framework::Express,
-    ];
-
     pub(crate) fn name(self) -> &'static str {
         match self {
             Framework::Flask => "flask",
@@ -87,29 +103,25 @@ impl fmt::Display for Framework {
 impl FromStr for Language {
     type Err = ();
 
+    /// Any of the language's names, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "python" => Ok(Language::Python),
-            "node" | "nodejs" | "javascript" | "typescript" => Ok(Language::Node),
-            "go" | "golang" => Ok(Language::Go),
-            "rust" => Ok(Language::Rust),
-            "java" => Ok(Language::Java),
-            _ => Err(()),
-        }
+        let s = s.to_ascii_lowercase();
+        Language::ALL
+            .into_iter()
+            .find(|language| language.names().contains(&s.as_str()))
+            .ok_or(())
     }
 }
 
 impl FromStr for Framework {
     type Err = ();
 
+    /// The framework's name, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "flask" => Ok(Framework::Flask),
-            "fastapi" => Ok(Framework::FastApi),
-            "django" => Ok(Framework::Django),
-            "express" => Ok(Framework::Express),
-            _ => Err(()),
-        }
+        Framework::ALL
+            .into_iter()
+            .find(|framework| framework.name().eq_ignore_ascii_case(s))
+            .ok_or(())
     }
 }
 
@@ -120,10 +132,16 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for language in Language::ALL {
-            assert_eq!(language.name().parse::<Language>(), Ok(language));
+            for name in language.names() {
+                assert_eq!(name.parse::<Language>(), Ok(language));
+                assert_eq!(name.to_uppercase().parse::<Language>(), Ok(language));
+            }
         }
         for framework in Framework::ALL {
             assert_eq!(framework.name().parse::<Framework>(), Ok(framework));
         }
+        assert_eq!("golang".parse::<Language>(), Ok(Language::Go));
+        assert_eq!("FastAPI".parse::<Framework>(), Ok(Framework::FastApi));
+        assert_eq!("cobol".parse::<Language>(), Err(()));
     }
 }

@@ -1,6 +1,7 @@
 //! Working out a service's language, framework, version and start command from its files.
 
 pub(crate) mod detection;
+pub(crate) mod detector;
 pub(crate) mod error;
 pub(crate) mod go;
 pub(crate) mod java;

@@ -8,16 +8,26 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::{Framework, Language};
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &["package.json"];
+const LOOKED_FOR: &[&str] = &["package.json"];
 
 /// The Node used when nothing pins one: the current LTS line.
-pub(crate) const DEFAULT_VERSION: &str = "22";
+const DEFAULT_VERSION: &str = "22";
+
+/// Node's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Node,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 /// The default port of Node web apps by convention.
 const DEFAULT_PORT: u16 = 3000;
@@ -74,35 +84,85 @@ static PACKAGE_MANAGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(npm|yarn|pnpm)@(\d+\.\d+\.\d+[\w.-]*)").expect("a valid pattern")
 });
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     dir.join("package.json").is_file()
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+    let package = read_package(service, dir)?;
+    let berry = std::fs::read_to_string(dir.join("yarn.lock"))
+        .is_ok_and(|lock| lock.contains("__metadata:"));
+    let plug_n_play = berry && plug_n_play(dir);
+    let (manager, lockfile) = manager(dir, berry);
+    let pinned = pinned_release(&package, manager);
+    if manager == Manager::YarnBerry && pinned.is_none() {
+        return Err(DetectError::Invalid {
+            service: service.name.clone(),
+            message: "yarn.lock is from Yarn 2 or later, but package.json has no `packageManager`"
+                .to_string(),
+            hint: Some(
+                "run `yarn set version stable` (or `corepack use yarn@4`) so package.json names the yarn release to build with"
+                    .to_string(),
+            ),
+        });
+    }
+    let (install, install_production, prune, run) = commands(manager, lockfile.is_some());
+    let build = script(&package, "build").is_some();
+    let framework = framework(service, &package)?;
+    let start = start(service, dir, &package, plug_n_play, build)?;
+    let (version, version_source) = version(service, dir, &package);
+    Ok(Detection {
+        language: Language::Node,
+        framework,
+        version,
+        version_source,
+        start,
+        default_port: Some(DEFAULT_PORT),
+        details: Details::Node(Node {
+            manager,
+            lockfile: lockfile.map(str::to_string),
+            dependency_files: dependency_files(dir, lockfile),
+            setup: setup(manager, pinned),
+            install: install.to_string(),
+            install_production: install_production.to_string(),
+            build,
+            run_build: format!("{run} run build"),
+            prune: prune.to_string(),
+            runtime_yarn: plug_n_play,
+        }),
+    })
+}
+
+/// package.json, parsed.
+fn read_package(service: &Service, dir: &Path) -> Result<serde_json::Value, DetectError> {
     let path = dir.join("package.json");
     let text = std::fs::read_to_string(&path).map_err(|source| DetectError::Io {
         service: service.name.clone(),
         path: path.clone(),
         source,
     })?;
-    let package: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| DetectError::Invalid {
-            service: service.name.clone(),
-            message: format!("package.json is not valid JSON: {e}"),
-            hint: None,
-        })?;
+    serde_json::from_str(&text).map_err(|e| DetectError::Invalid {
+        service: service.name.clone(),
+        message: format!("package.json is not valid JSON: {e}"),
+        hint: None,
+    })
+}
+
+/// Yarn 2+ defaults to Plug'n'Play: no node_modules, so only yarn can start the app.
+/// `.yarnrc.yml` may choose another linker.
+fn plug_n_play(dir: &Path) -> bool {
+    !std::fs::read_to_string(dir.join(".yarnrc.yml")).is_ok_and(|rc| {
+        rc.lines().any(|l| {
+            let l = l.trim();
+            l.starts_with("nodeLinker:") && !l.contains("pnp")
+        })
+    })
+}
+
+/// The package manager and its lockfile, by which lockfile is there.
+fn manager(dir: &Path, berry: bool) -> (Manager, Option<&'static str>) {
     let has = |name: &str| dir.join(name).is_file();
-    let berry = std::fs::read_to_string(dir.join("yarn.lock"))
-        .is_ok_and(|lock| lock.contains("__metadata:"));
-    // Yarn 2+ defaults to Plug'n'Play: no node_modules, so only yarn can start the app.
-    let plug_n_play = berry
-        && !std::fs::read_to_string(dir.join(".yarnrc.yml")).is_ok_and(|rc| {
-            rc.lines().any(|l| {
-                let l = l.trim();
-                l.starts_with("nodeLinker:") && !l.contains("pnp")
-            })
-        });
-    let (manager, lockfile) = if has("pnpm-lock.yaml") {
+    if has("pnpm-lock.yaml") {
         (Manager::Pnpm, Some("pnpm-lock.yaml"))
     } else if has("yarn.lock") {
         (
@@ -119,54 +179,62 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
         (Manager::Npm, Some("npm-shrinkwrap.json"))
     } else {
         (Manager::Npm, None)
+    }
+}
+
+/// The release of `manager` that `"packageManager": "pnpm@9.15.0+sha512..."` pins.
+fn pinned_release(package: &serde_json::Value, manager: Manager) -> Option<String> {
+    let tool = match manager {
+        Manager::Npm => "npm",
+        Manager::Yarn | Manager::YarnBerry => "yarn",
+        Manager::Pnpm => "pnpm",
     };
-    // `"packageManager": "pnpm@9.15.0+sha512..."` pins the version the project uses.
-    let pinned = package
+    package
         .get("packageManager")
         .and_then(|p| p.as_str())
         .and_then(|p| PACKAGE_MANAGER.captures(p))
-        .map(|c| (c[1].to_string(), c[2].to_string()));
-    let pinned_version = |name: &str| {
-        pinned
-            .as_ref()
-            .filter(|(tool, _)| tool == name)
-            .map(|(_, version)| version.clone())
-    };
-    let mut dependency_files = vec!["package.json".to_string()];
-    dependency_files.extend(lockfile.map(str::to_string));
-    dependency_files.extend(
+        .filter(|c| &c[1] == tool)
+        .map(|c| c[2].to_string())
+}
+
+/// package.json, the lockfile and the manager's own settings files, when there are.
+fn dependency_files(dir: &Path, lockfile: Option<&str>) -> Vec<String> {
+    let mut files = vec!["package.json".to_string()];
+    files.extend(lockfile.map(str::to_string));
+    files.extend(
         [".yarnrc.yml", "pnpm-workspace.yaml"]
             .into_iter()
-            .filter(|f| has(f))
+            .filter(|f| dir.join(f).is_file())
             .map(str::to_string),
     );
-    let setup = match manager {
+    files
+}
+
+/// The shell command that puts `manager` (at its `pinned` release) on PATH.
+fn setup(manager: Manager, pinned: Option<String>) -> Option<String> {
+    match manager {
         Manager::Npm => None,
         // The images up to Node 25 carry their own yarn 1 symlinks; replace them with the pin.
         Manager::Yarn => Some(format!(
             "rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg \\\n && npm install -g yarn@{}",
-            pinned_version("yarn").unwrap_or_else(|| YARN_CLASSIC.to_string())
+            pinned.unwrap_or_else(|| YARN_CLASSIC.to_string())
         )),
         Manager::Pnpm => Some(format!(
             "npm install -g pnpm@{}",
-            pinned_version("pnpm").unwrap_or_else(|| PNPM.to_string())
+            pinned.unwrap_or_else(|| PNPM.to_string())
         )),
         Manager::YarnBerry => Some(format!(
             "rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg \\\n && (command -v corepack >/dev/null || npm install -g corepack@{COREPACK}) \\\n && corepack enable yarn"
         )),
-    };
-    if manager == Manager::YarnBerry && pinned_version("yarn").is_none() {
-        return Err(DetectError::Invalid {
-            service: service.name.clone(),
-            message: "yarn.lock is from Yarn 2 or later, but package.json has no `packageManager`"
-                .to_string(),
-            hint: Some(
-                "run `yarn set version stable` (or `corepack use yarn@4`) so package.json names the yarn release to build with"
-                    .to_string(),
-            ),
-        });
     }
-    let (install, install_production, prune, run) = match (manager, lockfile.is_some()) {
+}
+
+/// (install, install for production, prune development dependencies, run a script).
+fn commands(
+    manager: Manager,
+    locked: bool,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    match (manager, locked) {
         (Manager::Npm, true) => ("npm ci", "npm ci --omit=dev", "npm prune --omit=dev", "npm"),
         (Manager::Npm, false) => (
             "npm install",
@@ -192,10 +260,19 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
             "pnpm prune --prod",
             "pnpm",
         ),
-    };
-    let scripts = package.get("scripts").and_then(|s| s.as_object());
-    let script = |name: &str| scripts.and_then(|s| s.get(name)?.as_str());
-    let build = script("build").is_some();
+    }
+}
+
+/// The script package.json names `name`.
+fn script<'p>(package: &'p serde_json::Value, name: &str) -> Option<&'p str> {
+    package.get("scripts")?.as_object()?.get(name)?.as_str()
+}
+
+/// The manifest's framework, else express when package.json depends on it.
+fn framework(
+    service: &Service,
+    package: &serde_json::Value,
+) -> Result<Option<Framework>, DetectError> {
     let dependency = |name: &str| {
         ["dependencies", "devDependencies"]
             .iter()
@@ -211,8 +288,18 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
             hint: Some("use express, or remove `framework:`".to_string()),
         });
     }
+    Ok(framework)
+}
 
-    let start = match script("start") {
+/// The start command: the `start` script, else `main` or the usual entry files.
+fn start(
+    service: &Service,
+    dir: &Path,
+    package: &serde_json::Value,
+    plug_n_play: bool,
+    build: bool,
+) -> Result<Vec<String>, DetectError> {
+    let start = match script(package, "start") {
         // Plug'n'Play resolves modules through yarn, whatever the script says.
         Some(_) if plug_n_play => vec!["yarn".to_string(), "start".to_string()],
         // A plain `node file` runs node directly, so signals reach it without npm between.
@@ -221,6 +308,7 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
         // does not), and pnpm would have to be installed in the runtime too.
         Some(_) => vec!["npm".to_string(), "start".to_string()],
         None => {
+            let has = |name: &str| dir.join(name).is_file();
             // `main` may name a file the build step writes.
             let main = package
                 .get("main")
@@ -245,7 +333,12 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
             }
         }
     };
-    let (version, version_source) = pick(
+    Ok(start)
+}
+
+/// (version, where it came from): the manifest's pin, .nvmrc, .node-version, engines.node.
+fn version(service: &Service, dir: &Path, package: &serde_json::Value) -> (String, String) {
+    pick(
         service,
         &[
             Version::file(dir, ".nvmrc", major),
@@ -260,27 +353,7 @@ pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectE
             ),
         ],
         DEFAULT_VERSION,
-    );
-    Ok(Detection {
-        language: Language::Node,
-        framework,
-        version,
-        version_source,
-        start,
-        default_port: Some(DEFAULT_PORT),
-        details: Details::Node(Node {
-            manager,
-            lockfile: lockfile.map(str::to_string),
-            dependency_files,
-            setup,
-            install: install.to_string(),
-            install_production: install_production.to_string(),
-            build,
-            run_build: format!("{run} run build"),
-            prune: prune.to_string(),
-            runtime_yarn: plug_n_play,
-        }),
-    })
+    )
 }
 
 /// `20` from `v20.11.1`, `>=20`, `20.x`; `lts/*` gives nothing.

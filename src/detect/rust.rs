@@ -8,16 +8,26 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::detect::detection::{Details, Detection};
+use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::Language;
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
-pub(crate) const LOOKED_FOR: &[&str] = &["Cargo.toml"];
+const LOOKED_FOR: &[&str] = &["Cargo.toml"];
 
 /// The toolchain used when the project pins none.
-pub(crate) const DEFAULT_VERSION: &str = "1.85";
+const DEFAULT_VERSION: &str = "1.85";
+
+/// Rust's row in `DETECTORS`.
+pub(crate) const DETECTOR: Detector = Detector {
+    language: Language::Rust,
+    looked_for: LOOKED_FOR,
+    default_version: DEFAULT_VERSION,
+    matches,
+    detect,
+};
 
 /// Facts about a Rust service for its template. Paths are relative to the service directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -43,7 +53,7 @@ pub(crate) struct Rust {
     pub(crate) placeholder_libs: Vec<String>,
 }
 
-pub(crate) fn matches(dir: &Path) -> bool {
+fn matches(dir: &Path) -> bool {
     dir.join("Cargo.toml").is_file()
 }
 
@@ -356,7 +366,7 @@ fn choose_binary<'a>(
     })
 }
 
-pub(crate) fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
+fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let root = read_manifest(service, dir, "")?;
     let workspace_table = root.get("workspace").and_then(|w| w.as_table());
     let members = workspace_table

@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::init::draft::Probe;
 use crate::init::health;
+use crate::manifest::health::Check;
 
 /// The file names Compose itself looks for, in its order.
 pub(crate) const FILES: &[&str] = &[
@@ -72,7 +72,7 @@ pub(crate) struct ComposeService {
     pub(crate) volumes: Vec<String>,
     /// Compose names, not yet checked against what init keeps.
     pub(crate) depends_on: Vec<String>,
-    pub(crate) health: Option<Probe>,
+    pub(crate) health: Option<Check>,
     /// Where the health check came from, for the comment.
     pub(crate) health_from: Option<&'static str>,
     pub(crate) command: Option<Vec<String>>,
@@ -205,7 +205,7 @@ fn service(name: String, fields: &BTreeMap<String, Value>, root: &Path) -> Compo
         service.health_from = service.health.as_ref().map(|_| "the image's usual probe");
     }
     if service.health.is_none() && service.health_from.is_none() && service.port.is_some() {
-        service.health = Some(Probe::Tcp);
+        service.health = Some(Check::Tcp);
         service.health_from = Some("a TCP connect to its port");
     }
     let healthcheck_timing = fields
@@ -394,7 +394,7 @@ mod tests {
     use serde_json::json;
 
     use super::{env, parse, port, volume};
-    use crate::init::draft::Probe;
+    use crate::manifest::health::Check;
 
     #[test]
     fn ports_take_the_container_side_and_remember_a_fixed_host_port() {
@@ -486,7 +486,7 @@ volumes:
         let cache = &compose.services[1];
         assert_eq!(
             cache.health,
-            Some(Probe::Cmd(vec!["redis-cli".into(), "ping".into()]))
+            Some(Check::Cmd(vec!["redis-cli".into(), "ping".into()]))
         );
         assert_eq!(
             cache.left_out,
@@ -501,7 +501,7 @@ volumes:
         assert_eq!(db.volumes, vec!["pgdata:/var/lib/postgresql/data"]);
         assert_eq!(
             db.health,
-            Some(Probe::Cmd(
+            Some(Check::Cmd(
                 ["pg_isready", "-h", "127.0.0.1", "-U", "shop"]
                     .map(String::from)
                     .to_vec()

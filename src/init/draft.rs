@@ -1,14 +1,7 @@
 //! The stack.yaml init proposes: services as they will be written, with the comments that
 //! say where each value came from.
 
-/// A readiness probe as stack.yaml spells it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Probe {
-    Http(String),
-    Tcp,
-    /// A command run in the container, as arguments.
-    Cmd(Vec<String>),
-}
+use crate::manifest::health::Check;
 
 /// Where a service's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +25,7 @@ pub(crate) struct DraftService {
     pub(crate) env: Vec<(String, Option<String>)>,
     pub(crate) env_files: Vec<String>,
     pub(crate) depends_on: Vec<String>,
-    pub(crate) health: Option<Probe>,
+    pub(crate) health: Option<Check>,
     pub(crate) command: Option<Vec<String>>,
     pub(crate) volumes: Vec<String>,
 }

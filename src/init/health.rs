@@ -8,8 +8,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::detect::language::Language;
-use crate::init::draft::Probe;
 use crate::init::walk::skipped;
+use crate::manifest::health::Check;
 
 /// Characters that make a compose `CMD-SHELL` test need a shell to mean the same.
 const SHELL_SYNTAX: &[char] = &['$', '|', '&', ';', '<', '>', '`', '*', '(', '\'', '"', '\\'];
@@ -28,7 +28,7 @@ const ROUTE_FILE_BYTES: u64 = 256 * 1024;
 
 /// A compose `healthcheck`: `Ok(None)` when it is disabled, `Err` with the reason when
 /// stack cannot express it.
-pub(crate) fn from_compose(healthcheck: &Value) -> Result<Option<Probe>, String> {
+pub(crate) fn from_compose(healthcheck: &Value) -> Result<Option<Check>, String> {
     if healthcheck.get("disable").and_then(Value::as_bool) == Some(true) {
         return Ok(None);
     }
@@ -45,7 +45,7 @@ pub(crate) fn from_compose(healthcheck: &Value) -> Result<Option<Probe>, String>
     match test.split_first() {
         Some((kind, [])) if kind == "NONE" => Ok(None),
         Some((kind, argv)) if kind == "CMD" && !argv.is_empty() => {
-            Ok(Some(Probe::Cmd(argv.to_vec())))
+            Ok(Some(Check::Cmd(argv.to_vec())))
         }
         Some((kind, [script])) if kind == "CMD-SHELL" => Ok(Some(shell(script))),
         _ => Err(format!("an unrecognised healthcheck test {test:?}")),
@@ -54,16 +54,16 @@ pub(crate) fn from_compose(healthcheck: &Value) -> Result<Option<Probe>, String>
 
 /// A shell test as arguments: split as a shell would when that changes nothing, else run by
 /// `sh -c` (variables, pipes, `||`).
-fn shell(script: &str) -> Probe {
+fn shell(script: &str) -> Check {
     match shell_words::split(script) {
-        Ok(argv) if !argv.is_empty() && !script.contains(SHELL_SYNTAX) => Probe::Cmd(argv),
-        _ => Probe::Cmd(vec!["sh".into(), "-c".into(), script.to_string()]),
+        Ok(argv) if !argv.is_empty() && !script.contains(SHELL_SYNTAX) => Check::Cmd(argv),
+        _ => Check::Cmd(vec!["sh".into(), "-c".into(), script.to_string()]),
     }
 }
 
 /// The usual readiness probe of a well-known image, by its repository name.
 /// `env` is the service's environment (the Postgres user).
-pub(crate) fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Probe> {
+pub(crate) fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Check> {
     let repository = image
         .split('@')
         .next()
@@ -77,7 +77,7 @@ pub(crate) fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option
             .find(|(k, _)| k == key)
             .and_then(|(_, v)| v.clone())
     };
-    let argv = |words: &[&str]| Some(Probe::Cmd(words.iter().map(|w| w.to_string()).collect()));
+    let argv = |words: &[&str]| Some(Check::Cmd(words.iter().map(|w| w.to_string()).collect()));
     match name {
         // Over TCP: during initialisation the official entrypoint runs a temporary server
         // on the socket only, which must not count as ready.
@@ -174,10 +174,10 @@ mod tests {
 
     use super::{for_image, from_compose, route};
     use crate::detect::language::Language;
-    use crate::init::draft::Probe;
+    use crate::manifest::health::Check;
 
-    fn cmd(words: &[&str]) -> Option<Probe> {
-        Some(Probe::Cmd(words.iter().map(|w| w.to_string()).collect()))
+    fn cmd(words: &[&str]) -> Option<Check> {
+        Some(Check::Cmd(words.iter().map(|w| w.to_string()).collect()))
     }
 
     #[test]

@@ -12,10 +12,11 @@ use crate::detect::error::DetectError;
 use crate::detect::language::Language;
 use crate::detect::{go, rust};
 use crate::init::compose::{self, Compose, ComposeService};
-use crate::init::draft::{Draft, DraftService, Origin, Probe};
+use crate::init::draft::{Draft, DraftService, Origin};
 use crate::init::health;
 use crate::init::name::Names;
 use crate::init::walk::{Verdict, walk};
+use crate::manifest::health::Check;
 use crate::manifest::service::Service;
 
 static EXPOSE: LazyLock<Regex> =
@@ -196,7 +197,8 @@ fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
             let binaries = match language {
                 Language::Rust => rust::binaries(&dir),
                 Language::Go => go::commands(&dir),
-                _ => Vec::new(),
+                // Only Cargo's targets and Go's cmd/ name several entry points stack can tell apart.
+                Language::Python | Language::Node | Language::Java => Vec::new(),
             };
             if binaries.len() > 1 {
                 // Built from this folder, one service per binary, named after it.
@@ -251,14 +253,14 @@ fn built_service(root: &Path, name: String, path: String, found: Found) -> Draft
                     service
                         .notes
                         .push(format!("health: {route}, found in the source"));
-                    Some(Probe::Http(route))
+                    Some(Check::Http { path: route })
                 }
                 _ if service.port.is_some() => {
                     service.notes.push(
                         "health: no health route found in the source, so a TCP connect; prefer `http: /your-health-route`"
                             .to_string(),
                     );
-                    Some(Probe::Tcp)
+                    Some(Check::Tcp)
                 }
                 _ => None,
             };
@@ -273,9 +275,9 @@ fn built_service(root: &Path, name: String, path: String, found: Found) -> Draft
                     service
                         .notes
                         .push(format!("health: {route}, found in the source"));
-                    Some(Probe::Http(route))
+                    Some(Check::Http { path: route })
                 }
-                (Some(_), None) => Some(Probe::Tcp),
+                (Some(_), None) => Some(Check::Tcp),
                 (None, _) => {
                     service
                         .notes
@@ -348,8 +350,8 @@ fn merge_build(
         target.notes.retain(|note| !note.starts_with("port "));
         target.notes.push(format!("port {port}: from {file}"));
         target.port = Some(port);
-        if target.health == Some(Probe::Tcp) || target.health.is_none() {
-            target.health = Some(Probe::Tcp);
+        if target.health == Some(Check::Tcp) || target.health.is_none() {
+            target.health = Some(Check::Tcp);
         }
     }
     target.fixed_host_port = service.fixed_host_port;
@@ -431,7 +433,8 @@ mod tests {
     use std::path::Path;
 
     use super::survey;
-    use crate::init::draft::{Origin, Probe};
+    use crate::init::draft::Origin;
+    use crate::manifest::health::Check;
 
     fn write(root: &Path, files: &[(&str, &str)]) {
         for (file, text) in files {
@@ -508,13 +511,17 @@ mod tests {
         );
         assert_eq!(
             survey.draft.services[0].health,
-            Some(Probe::Http("/healthz".into()))
+            Some(Check::Http {
+                path: "/healthz".into()
+            })
         );
         assert_eq!(
             survey.draft.services[3].health,
-            Some(Probe::Http("/readyz".into()))
+            Some(Check::Http {
+                path: "/readyz".into()
+            })
         );
-        assert_eq!(survey.draft.services[4].health, Some(Probe::Tcp));
+        assert_eq!(survey.draft.services[4].health, Some(Check::Tcp));
         assert!(survey.warnings.is_empty(), "{:?}", survey.warnings);
     }
 

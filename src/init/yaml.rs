@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::init::draft::{Draft, DraftService, Origin, Probe};
+use crate::init::draft::{Draft, DraftService, Origin};
+use crate::manifest::health::Check;
 
 /// Words YAML 1.1 or 1.2 reads as booleans or null.
 const RESERVED: &[&str] = &[
@@ -128,9 +129,9 @@ fn render_service(out: &mut String, service: &DraftService) {
     if let Some(probe) = &service.health {
         out.push_str("    health:\n");
         match probe {
-            Probe::Http(path) => line(out, "  http", scalar(path)),
-            Probe::Tcp => line(out, "  tcp", "true".to_string()),
-            Probe::Cmd(argv) => line(out, "  cmd", flow_list(argv)),
+            Check::Http { path } => line(out, "  http", scalar(path)),
+            Check::Tcp => line(out, "  tcp", "true".to_string()),
+            Check::Cmd(argv) => line(out, "  cmd", flow_list(argv)),
         }
     }
 }
@@ -141,7 +142,7 @@ mod tests {
     use std::path::Path;
 
     use super::{render, scalar};
-    use crate::init::draft::{Draft, DraftService, Origin, Probe};
+    use crate::init::draft::{Draft, DraftService, Origin};
     use crate::manifest::health::Check;
     use crate::manifest::load::load;
     use crate::manifest::service::Source;
@@ -156,7 +157,9 @@ mod tests {
         api.port = Some(8000);
         api.fixed_host_port = Some(18000);
         api.depends_on = vec!["db".into()];
-        api.health = Some(Probe::Http("/healthz".into()));
+        api.health = Some(Check::Http {
+            path: "/healthz".into(),
+        });
         api.command = Some(vec![
             "sh".into(),
             "-c".into(),
@@ -176,13 +179,13 @@ mod tests {
             "pgdata:/var/lib/postgresql/data".into(),
             "./seed:/docker-entrypoint-initdb.d:ro".into(),
         ];
-        db.health = Some(Probe::Cmd(vec![
+        db.health = Some(Check::Cmd(vec![
             "pg_isready".into(),
             "-h".into(),
             "127.0.0.1".into(),
         ]));
         let mut cache = DraftService::new("cache".into(), Origin::Image("redis:7".into()));
-        cache.health = Some(Probe::Tcp);
+        cache.health = Some(Check::Tcp);
         cache.port = Some(6379);
         let draft = Draft {
             name: Some("shop".into()),

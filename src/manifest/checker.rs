@@ -117,7 +117,7 @@ impl<'a> Checker<'a> {
     fn literal(&self, value: &Located<Value>) -> String {
         let typed = match &value.value {
             Value::Literal(typed) => typed.clone(),
-            _ => String::new(),
+            Value::Null | Value::Text(_) | Value::List(_) | Value::Map(_) => String::new(),
         };
         value
             .pos
@@ -184,7 +184,8 @@ impl<'a> Checker<'a> {
     pub(crate) fn one_or_many(&mut self, value: &Located<Value>, field: &str) -> Option<Vec<Text>> {
         match &value.value {
             Value::Text(_) | Value::Literal(_) => self.text(value, field).map(|text| vec![text]),
-            _ => self.texts(value, field),
+            // `texts` takes a list (or nothing) and reports a mapping.
+            Value::Null | Value::List(_) | Value::Map(_) => self.texts(value, field),
         }
     }
 
@@ -214,13 +215,15 @@ impl<'a> Checker<'a> {
             let key = Located::new(self.key_text(key), key.pos);
             let item = match item.value {
                 Value::Null => None,
-                _ => match self.text(item, &format!("{field}.{}", key.value)) {
-                    Some(text) => Some(text),
-                    None => {
-                        ok = false;
-                        continue;
+                Value::Text(_) | Value::Literal(_) | Value::List(_) | Value::Map(_) => {
+                    match self.text(item, &format!("{field}.{}", key.value)) {
+                        Some(text) => Some(text),
+                        None => {
+                            ok = false;
+                            continue;
+                        }
                     }
-                },
+                }
             };
             out.push((key, item));
         }
@@ -295,7 +298,8 @@ impl<'a> Checker<'a> {
         };
         match parsed {
             Ok(duration) if !duration.is_zero() => Some(duration),
-            _ => {
+            // Zero, or not a duration at all: both get the same message.
+            Ok(_) | Err(()) => {
                 self.error(
                     value.pos,
                     format!("`{field}` must be a duration, found `{}`", text.value),

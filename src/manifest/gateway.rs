@@ -1,14 +1,22 @@
 //! The optional nginx gateway that routes path prefixes to services: a service of its own,
-//! running an nginx image with a configuration stack writes from the routes.
+//! running an nginx image with a configuration stack writes from the routes, and the
+//! validation of the `gateway:` section.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use minijinja::context;
+use regex::Regex;
 use serde::Serialize;
 
 use crate::build::template;
+use crate::manifest::check::service::Checked;
+use crate::manifest::checker::Checker;
 use crate::manifest::health::{Check, Health};
+use crate::manifest::located::{Located, Pos};
+use crate::manifest::raw::RawGateway;
 use crate::manifest::service::{Service, Source};
+use crate::manifest::suggest::did_you_mean;
 
 /// The gateway's service name; no user service may take it.
 pub(crate) const SERVICE: &str = "gateway";
@@ -20,6 +28,12 @@ pub(crate) const CONF_PATH: &str = "/etc/nginx/conf.d/default.conf";
 pub(crate) const HEALTH_PATH: &str = "/_stack/health";
 /// The port nginx listens on inside its container.
 const LISTEN: u16 = 80;
+/// The template of nginx's server block, in `templates/`.
+const TEMPLATE: &str = "gateway.conf.j2";
+
+/// A route prefix: it is written into nginx's configuration, so plain path characters only.
+static ROUTE_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^/[A-Za-z0-9/._~-]*$").expect("a valid pattern"));
 
 /// One route: requests whose path starts with `prefix` go to `service`, without the prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,10 +69,6 @@ pub(crate) struct Gateway {
 impl Gateway {
     /// nginx's server block for the routes. `manifest_file` is named in its header.
     pub(crate) fn nginx_conf(&self, manifest_file: &str) -> String {
-        let env = template::environment(&[(
-            "gateway.conf.j2",
-            include_str!("../../templates/gateway.conf.j2"),
-        )]);
         let routes: Vec<_> = self
             .routes
             .iter()
@@ -72,16 +82,16 @@ impl Gateway {
                 }
             })
             .collect();
-        env.get_template("gateway.conf.j2")
-            .and_then(|template| {
-                template.render(context! {
-                    manifest_file => manifest_file,
-                    listen => LISTEN,
-                    health_path => HEALTH_PATH,
-                    routes => routes,
-                })
-            })
-            .expect("the gateway template renders every route: covered by the unit tests")
+        template::render(
+            TEMPLATE,
+            context! {
+                manifest_file => manifest_file,
+                listen => LISTEN,
+                health_path => HEALTH_PATH,
+                routes => routes,
+            },
+        )
+        .expect("the gateway template renders every route: covered by the unit tests")
     }
 
     /// The gateway as a service: started after every routed service is healthy, healthy
@@ -106,6 +116,140 @@ impl Gateway {
             ..Service::new(SERVICE, Source::Image(self.image.clone()))
         }
     }
+}
+
+/// The `gateway:` section, its routes checked against the services (`checked`, and
+/// `all_names` for those whose own fields are invalid).
+pub(crate) fn check_gateway(
+    checker: &mut Checker<'_>,
+    raw: &RawGateway,
+    pos: Pos,
+    checked: &[(Located<String>, Checked)],
+    all_names: &[String],
+) -> Option<Gateway> {
+    let port = match &raw.port {
+        Some(value) => checker.port(value, "gateway.port"),
+        None => {
+            checker.error(
+                pos,
+                "`gateway` needs `port`",
+                Some("the host port the gateway listens on, e.g. `port: 8080`".to_string()),
+            );
+            None
+        }
+    };
+    if let (Some(port), Some(value)) = (port, &raw.port)
+        && let Some((name, _)) = checked
+            .iter()
+            .find(|(_, c)| c.host_port.as_ref().is_some_and(|p| p.value == port))
+    {
+        checker.error(
+            value.pos,
+            format!(
+                "gateway port {port} is also the host port of service `{}`",
+                name.value
+            ),
+            Some("choose another port for one of them".to_string()),
+        );
+    }
+    let Some(routes_value) = &raw.routes else {
+        checker.error(
+            pos,
+            "`gateway` needs `routes`",
+            Some("e.g. `routes: { /api/: api, /: web }`".to_string()),
+        );
+        return None;
+    };
+    let image = match &raw.image {
+        Some(value) => checker.image(value, "gateway.image"),
+        None => Some(DEFAULT_IMAGE.to_string()),
+    };
+    let mut routes = Vec::new();
+    let mut ok = true;
+    for (prefix, target) in checker.text_map(routes_value, "gateway.routes")? {
+        if !prefix.value.starts_with('/') {
+            ok = false;
+            checker.error(
+                prefix.pos,
+                format!("route `{}` must start with `/`", prefix.value),
+                Some("routes are URL path prefixes like `/api/`".to_string()),
+            );
+            continue;
+        }
+        // The prefix is written into nginx's configuration: plain path characters only.
+        if !ROUTE_PREFIX.is_match(&prefix.value) {
+            ok = false;
+            checker.error(
+                prefix.pos,
+                format!(
+                    "route `{}` has characters a gateway route cannot use",
+                    prefix.value
+                ),
+                Some("use letters, digits and `/ . _ ~ -`, like `/api/v1/`".to_string()),
+            );
+            continue;
+        }
+        let Some(target) = target else {
+            ok = false;
+            checker.error(
+                prefix.pos,
+                format!("route `{}` names no service", prefix.value),
+                Some("write `/api/: api`".to_string()),
+            );
+            continue;
+        };
+        match checked.iter().find(|(name, _)| name.value == target.value) {
+            Some((_, checked)) if checked.service.as_ref().is_some_and(|s| s.port.is_none()) => {
+                ok = false;
+                checker.error(
+                    target.pos,
+                    format!(
+                        "route `{}` goes to `{}`, which has no `port`",
+                        prefix.value, target.value
+                    ),
+                    Some(format!("set `port:` on service `{}`", target.value)),
+                );
+            }
+            Some((_, checked)) => {
+                if let Some(port) = checked.service.as_ref().and_then(|s| s.port) {
+                    routes.push(Route {
+                        prefix: prefix.value,
+                        service: target.value,
+                        port,
+                    });
+                }
+            }
+            // The service itself is invalid, which is reported already.
+            None if all_names.contains(&target.value) => ok = false,
+            None => {
+                ok = false;
+                checker.error(
+                    target.pos,
+                    format!(
+                        "route `{}` goes to `{}`, which is not a service",
+                        prefix.value, target.value
+                    ),
+                    Some(did_you_mean(
+                        &target.value,
+                        all_names.iter().map(String::as_str),
+                        "services are",
+                    )),
+                );
+            }
+        }
+    }
+    routes.sort_by(|a, b| {
+        b.prefix
+            .len()
+            .cmp(&a.prefix.len())
+            .then(a.prefix.cmp(&b.prefix))
+    });
+    ok.then_some(Gateway {
+        port: port?,
+        image: image?,
+        routes,
+        line: pos.line,
+    })
 }
 
 #[cfg(test)]

@@ -78,7 +78,8 @@ pub(crate) fn load(
     };
     match validate(&mut checker, &raw, &root, shown) {
         Some(manifest) if checker.is_clean() => Ok(manifest),
-        _ => Err(fail(checker.finish())),
+        // Invalid, or valid in shape with problems reported on the way.
+        Some(_) | None => Err(fail(checker.finish())),
     }
 }
 

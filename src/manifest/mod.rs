@@ -1,5 +1,6 @@
 //! stack.yaml: located, parsed into a raw serde model, interpolated, validated into nouns.
 
+pub(crate) mod check;
 pub(crate) mod checker;
 pub(crate) mod diagnostic;
 pub(crate) mod edit;
@@ -18,6 +19,5 @@ pub(crate) mod service;
 pub(crate) mod suggest;
 pub(crate) mod table;
 pub(crate) mod validate;
-pub(crate) mod validate_service;
 pub(crate) mod value;
 pub(crate) mod volume;

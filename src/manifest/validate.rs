@@ -6,24 +6,22 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::manifest::check::service::{Checked, check_service};
 use crate::manifest::checker::{Checker, Text};
-use crate::manifest::gateway::{self, Gateway, Route};
+use crate::manifest::gateway::{self, check_gateway};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::project::Manifest;
-use crate::manifest::raw::{RawGateway, RawManifest};
+use crate::manifest::raw::RawManifest;
 use crate::manifest::schema::{PROJECT_NAME_PATTERN, SERVICE_NAME_PATTERN};
 use crate::manifest::section::Section;
 use crate::manifest::service::Service;
 use crate::manifest::suggest::did_you_mean;
 use crate::manifest::table::Table;
-use crate::manifest::validate_service::{Checked, check_service};
 
 static SERVICE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
 static PROJECT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(PROJECT_NAME_PATTERN).expect("a valid pattern"));
-static ROUTE_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^/[A-Za-z0-9/._~-]*$").expect("a valid pattern"));
 
 /// Turns the raw model into a `Manifest`, or reports through `checker` why it cannot.
 pub(crate) fn validate(
@@ -305,138 +303,6 @@ fn check_host_ports(checker: &mut Checker<'_>, checked: &[(Located<String>, Chec
         }
     }
     checker.service = None;
-}
-
-fn check_gateway(
-    checker: &mut Checker<'_>,
-    raw: &RawGateway,
-    pos: Pos,
-    checked: &[(Located<String>, Checked)],
-    all_names: &[String],
-) -> Option<Gateway> {
-    let port = match &raw.port {
-        Some(value) => checker.port(value, "gateway.port"),
-        None => {
-            checker.error(
-                pos,
-                "`gateway` needs `port`",
-                Some("the host port the gateway listens on, e.g. `port: 8080`".to_string()),
-            );
-            None
-        }
-    };
-    if let (Some(port), Some(value)) = (port, &raw.port)
-        && let Some((name, _)) = checked
-            .iter()
-            .find(|(_, c)| c.host_port.as_ref().is_some_and(|p| p.value == port))
-    {
-        checker.error(
-            value.pos,
-            format!(
-                "gateway port {port} is also the host port of service `{}`",
-                name.value
-            ),
-            Some("choose another port for one of them".to_string()),
-        );
-    }
-    let Some(routes_value) = &raw.routes else {
-        checker.error(
-            pos,
-            "`gateway` needs `routes`",
-            Some("e.g. `routes: { /api/: api, /: web }`".to_string()),
-        );
-        return None;
-    };
-    let image = match &raw.image {
-        Some(value) => checker.image(value, "gateway.image"),
-        None => Some(gateway::DEFAULT_IMAGE.to_string()),
-    };
-    let mut routes = Vec::new();
-    let mut ok = true;
-    for (prefix, target) in checker.text_map(routes_value, "gateway.routes")? {
-        if !prefix.value.starts_with('/') {
-            ok = false;
-            checker.error(
-                prefix.pos,
-                format!("route `{}` must start with `/`", prefix.value),
-                Some("routes are URL path prefixes like `/api/`".to_string()),
-            );
-            continue;
-        }
-        // The prefix is written into nginx's configuration: plain path characters only.
-        if !ROUTE_PREFIX.is_match(&prefix.value) {
-            ok = false;
-            checker.error(
-                prefix.pos,
-                format!(
-                    "route `{}` has characters a gateway route cannot use",
-                    prefix.value
-                ),
-                Some("use letters, digits and `/ . _ ~ -`, like `/api/v1/`".to_string()),
-            );
-            continue;
-        }
-        let Some(target) = target else {
-            ok = false;
-            checker.error(
-                prefix.pos,
-                format!("route `{}` names no service", prefix.value),
-                Some("write `/api/: api`".to_string()),
-            );
-            continue;
-        };
-        match checked.iter().find(|(name, _)| name.value == target.value) {
-            Some((_, checked)) if checked.service.as_ref().is_some_and(|s| s.port.is_none()) => {
-                ok = false;
-                checker.error(
-                    target.pos,
-                    format!(
-                        "route `{}` goes to `{}`, which has no `port`",
-                        prefix.value, target.value
-                    ),
-                    Some(format!("set `port:` on service `{}`", target.value)),
-                );
-            }
-            Some((_, checked)) => {
-                if let Some(port) = checked.service.as_ref().and_then(|s| s.port) {
-                    routes.push(Route {
-                        prefix: prefix.value,
-                        service: target.value,
-                        port,
-                    });
-                }
-            }
-            // The service itself is invalid, which is reported already.
-            None if all_names.contains(&target.value) => ok = false,
-            None => {
-                ok = false;
-                checker.error(
-                    target.pos,
-                    format!(
-                        "route `{}` goes to `{}`, which is not a service",
-                        prefix.value, target.value
-                    ),
-                    Some(did_you_mean(
-                        &target.value,
-                        all_names.iter().map(String::as_str),
-                        "services are",
-                    )),
-                );
-            }
-        }
-    }
-    routes.sort_by(|a, b| {
-        b.prefix
-            .len()
-            .cmp(&a.prefix.len())
-            .then(a.prefix.cmp(&b.prefix))
-    });
-    ok.then_some(Gateway {
-        port: port?,
-        image: image?,
-        routes,
-        line: pos.line,
-    })
 }
 
 fn check_ca_certificates(

@@ -4,22 +4,23 @@
 use std::cmp::Ordering;
 use std::path::PathBuf;
 
-use include_dir::{Dir, File, include_dir};
+use include_dir::{Dir, File};
 use minijinja::{AutoEscape, context};
 
-use crate::build::template;
-use crate::detect;
+use crate::build::template::{self, TEMPLATES};
+use crate::detect::detector::Detector;
 use crate::detect::language::Language;
 use crate::error::Error;
 use crate::manifest::suggest::did_you_mean;
 
-/// Every skeleton's files. A file ending in `.j2` is rendered (the suffix dropped); a name
-/// starting with `dot-` is written with a leading `.` instead (`dot-gitignore`), so that the
-/// templates do not act on this repository (a live .gitignore) and survive packaging.
-static SKELETONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/skeletons");
+/// Where the skeletons are in the embedded `templates/`, one directory each. A file ending
+/// in `.j2` is rendered (the suffix dropped); a name starting with `dot-` is written with a
+/// leading `.` instead (`dot-gitignore`), so that the templates do not act on this
+/// repository (a live .gitignore) and survive packaging.
+const SKELETONS: &str = "skeletons";
 
 /// The README every skeleton gets, filled with its own commands.
-const README: &str = "README.md.j2";
+const README: &str = "skeletons/README.md.j2";
 
 /// One service skeleton: a language and the framework its server uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,20 +144,19 @@ impl Skeleton {
         format!("{}-{}", self.language, self.framework)
     }
 
+    /// `templates/skeletons/<id>/`.
+    fn templates(&self) -> Option<&'static Dir<'static>> {
+        TEMPLATES.get_dir(format!("{SKELETONS}/{}", self.id()))
+    }
+
     /// The version written when `--version` gives none: the one stack builds by default.
     pub(crate) fn default_version(&self) -> &'static str {
-        match self.language {
-            Language::Python => detect::python::DEFAULT_VERSION,
-            Language::Node => detect::node::DEFAULT_VERSION,
-            Language::Go => detect::go::DEFAULT_VERSION,
-            Language::Rust => detect::rust::DEFAULT_VERSION,
-            Language::Java => detect::java::DEFAULT_VERSION,
-        }
+        Detector::of(self.language).default_version
     }
 
     /// The skeleton's files (path relative to the service directory, contents), sorted.
     pub(crate) fn render(&self, values: &Values) -> Vec<(PathBuf, String)> {
-        let mut env = template::environment(&[]);
+        let mut env = template::environment();
         // Files are source code, not markup: `package.json.j2` must not JSON-quote the name.
         env.set_auto_escape_callback(|_| AutoEscape::None);
         let language_title = match self.language {
@@ -176,19 +176,25 @@ impl Skeleton {
             version_file => self.version_file,
             test_command => self.test_command,
         };
-        let dir = SKELETONS
-            .get_dir(self.id())
+        let dir = self
+            .templates()
             .expect("every skeleton in ALL has a template directory: tested");
         let mut files = Vec::new();
         collect(dir, &mut files);
-        let readme = SKELETONS
+        let readme = TEMPLATES
             .get_file(README)
             .expect("the README template is embedded");
         files.push(readme);
         let mut rendered: Vec<(PathBuf, String)> = files
             .into_iter()
             .map(|file| {
-                let relative = file.path().strip_prefix(dir.path()).unwrap_or(file.path());
+                // Its own files sit in `skeletons/<id>/`, the README every skeleton shares in
+                // `skeletons/`.
+                let relative = file
+                    .path()
+                    .strip_prefix(dir.path())
+                    .or_else(|_| file.path().strip_prefix(SKELETONS))
+                    .expect("skeleton files are embedded under skeletons/");
                 let text = file
                     .contents_utf8()
                     .expect("skeleton templates are UTF-8 text: tested");
@@ -400,11 +406,7 @@ mod tests {
             assert!(Skeleton::of(language).next().is_some(), "{language}");
         }
         for skeleton in ALL {
-            assert!(
-                super::SKELETONS.get_dir(skeleton.id()).is_some(),
-                "{}",
-                skeleton.id()
-            );
+            assert!(skeleton.templates().is_some(), "{}", skeleton.id());
         }
         assert_eq!(
             Skeleton::find(Language::Go, "net/http").map(|s| s.framework),

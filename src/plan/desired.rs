@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::build::context::{BuildContext, DockerfileSource, Injected, pack};
-use crate::build::dockerfile::{CA_FILE, RenderOptions, render};
-use crate::commands::dockerfile::own_dockerfile;
-use crate::detect::detection::detect;
+use crate::build::ca;
+use crate::build::context::{BuildContext, DockerfileSource, pack};
+use crate::build::dockerfile::dockerfile_source;
 use crate::error::Error;
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
@@ -84,30 +83,10 @@ fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildC
     let Some(dir) = service.build_dir() else {
         return Ok((service.name.clone(), None));
     };
-    let (source, injected) = match own_dockerfile(service)? {
-        Some(_) => (DockerfileSource::Own, Vec::new()),
-        None => {
-            let detection = detect(service)?;
-            let options = RenderOptions {
-                ca_certificate: !ca_pem.is_empty(),
-            };
-            let rendered = render(service, &detection, &options);
-            let injected = if ca_pem.is_empty() {
-                Vec::new()
-            } else {
-                vec![Injected {
-                    path: CA_FILE.to_string(),
-                    contents: ca_pem.to_vec(),
-                }]
-            };
-            (
-                DockerfileSource::Generated {
-                    dockerfile: rendered.dockerfile,
-                    dockerignore: rendered.dockerignore,
-                },
-                injected,
-            )
-        }
+    let source = dockerfile_source(service, ca_pem)?;
+    let injected = match &source {
+        DockerfileSource::Own(_) => Vec::new(),
+        DockerfileSource::Generated(_) => ca::injected(ca_pem),
     };
     let context =
         pack(dir, &source, &injected, &service.build.args).map_err(|source| Error::Context {
@@ -115,27 +94,4 @@ fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildC
             source,
         })?;
     Ok((service.name.clone(), Some(context)))
-}
-
-/// The extra CA bundle: `--ca-cert` / `STACK_CA_CERT` files (relative to `cwd`), then the
-/// manifest's `ca_certificates`.
-pub(crate) fn ca_bundle(
-    cwd: &std::path::Path,
-    settings_certs: &[std::path::PathBuf],
-    manifest: &Manifest,
-) -> Result<Vec<u8>, Error> {
-    let mut pem = Vec::new();
-    let from_flags = settings_certs.iter().map(|path| cwd.join(path));
-    for path in from_flags.chain(manifest.ca_certificates.iter().cloned()) {
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
-            action: "read the CA certificate",
-            path: path.clone(),
-            source,
-        })?;
-        pem.extend_from_slice(&bytes);
-        if !pem.ends_with(b"\n") {
-            pem.push(b'\n');
-        }
-    }
-    Ok(pem)
 }

@@ -140,17 +140,33 @@ impl ContainerSpec {
         }
     }
 
-    /// Short hashes of each part that can change, in a fixed order.
+    /// Short hashes of each part that can change, in a fixed order. The names and order
+    /// are stored as labels on existing containers: keep them.
     pub(crate) fn parts(&self) -> Vec<(&'static str, String)> {
+        // Every field is named, so a new one cannot miss the hash unnoticed.
+        let ContainerSpec {
+            // Who the container is, not how it runs: another value is another container.
+            project: _,
+            service: _,
+            name: _,
+            image,
+            env,
+            command,
+            publish,
+            mounts,
+            network,
+            task,
+            files,
+        } = self;
         vec![
-            ("image", short_hash(&self.image)),
-            ("env", short_hash(&self.env)),
-            ("command", short_hash(&self.command)),
-            ("ports", short_hash(&self.publish)),
-            ("volumes", short_hash(&self.mounts)),
-            ("network", short_hash(&self.network)),
-            ("task", short_hash(&self.task)),
-            ("files", short_hash(&self.files)),
+            ("image", short_hash(image)),
+            ("env", short_hash(env)),
+            ("command", short_hash(command)),
+            ("ports", short_hash(publish)),
+            ("volumes", short_hash(mounts)),
+            ("network", short_hash(network)),
+            ("task", short_hash(task)),
+            ("files", short_hash(files)),
         ]
     }
 

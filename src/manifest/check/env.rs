@@ -1,0 +1,94 @@
+//! A service's environment: `env_file` entries, then `env` on top.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::manifest::checker::Checker;
+use crate::manifest::located::Located;
+use crate::manifest::raw::RawService;
+use crate::manifest::value::Value;
+
+/// Environment variable and build argument names.
+pub(crate) static VARIABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_.-]*$").expect("a valid pattern"));
+
+/// `env_file` entries first, then `env` on top.
+pub(crate) fn check_env(
+    checker: &mut Checker<'_>,
+    raw: &RawService,
+    root: &Path,
+) -> Option<BTreeMap<String, String>> {
+    let mut env = BTreeMap::new();
+    let mut ok = true;
+    if let Some(value) = &raw.env_file
+        && let Some(files) = checker.one_or_many(value, "env_file")
+    {
+        for file in files {
+            let path = root.join(&file.value);
+            match dotenvy::from_path_iter(&path)
+                .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
+            {
+                Ok(pairs) => env.extend(pairs),
+                Err(problem) => {
+                    ok = false;
+                    let message = if path.exists() {
+                        format!("cannot read env file `{}`: {problem}", file.value)
+                    } else {
+                        format!("env file `{}` does not exist", file.value)
+                    };
+                    checker.error(
+                        file.pos,
+                        message,
+                        Some("env files are relative to the directory holding the manifest and hold `KEY=value` lines".to_string()),
+                    );
+                }
+            }
+        }
+    }
+    let Some(value) = &raw.env else {
+        return ok.then_some(env);
+    };
+    let entries = match &value.value {
+        Value::List(items) => {
+            let mut entries = Vec::new();
+            for item in items {
+                let text = checker.text(item, "env")?;
+                let (key, val) = match text.value.split_once('=') {
+                    Some((key, val)) => (
+                        key.to_string(),
+                        Some(Located::new(val.to_string(), text.pos)),
+                    ),
+                    None => (text.value.clone(), None),
+                };
+                entries.push((Located::new(key, text.pos), val));
+            }
+            entries
+        }
+        // `text_map` takes a mapping (or nothing) and reports anything else.
+        Value::Null | Value::Text(_) | Value::Literal(_) | Value::Map(_) => {
+            checker.text_map(value, "env")?
+        }
+    };
+    for (key, val) in entries {
+        if !VARIABLE.is_match(&key.value) {
+            ok = false;
+            checker.error(
+                key.pos,
+                format!("`{}` is not a valid environment variable name", key.value),
+                Some("use letters, digits and `_`, not starting with a digit".to_string()),
+            );
+            continue;
+        }
+        let val = match val {
+            Some(val) => Some(val.value),
+            None => checker.vars().get(&key.value).cloned(),
+        };
+        if let Some(val) = val {
+            env.insert(key.value, val);
+        }
+    }
+    ok.then_some(env)
+}
