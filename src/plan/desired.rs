@@ -1,8 +1,9 @@
 //! The desired state of a project: for each service the container spec, and for built
-//! services the packed build context whose hash names the image. Reads the user's files;
-//! never talks to Docker.
+//! services the packed build context whose hash names the image. Reads the user's files
+//! (on a bounded pool of threads); never talks to Docker.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::build::ca;
 use crate::build::context::{BuildContext, DockerfileSource, pack};
@@ -29,17 +30,10 @@ pub(crate) struct Desired {
 /// builds (empty when none). Contexts are packed in parallel: reading large trees is the
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
-    let packed: Vec<(String, Option<BuildContext>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = manifest
-            .services
-            .values()
-            .map(|service| scope.spawn(move || context_of(service, ca_pem)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("packing a context does not panic"))
-            .collect::<Result<Vec<_>, Error>>()
-    })?;
+    let services: Vec<&Service> = manifest.services.values().collect();
+    let packed = in_parallel(&services, |service| context_of(service, ca_pem))
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()?;
     let contexts: BTreeMap<String, BuildContext> = packed
         .into_iter()
         .filter_map(|(name, context)| Some((name, context?)))
@@ -78,6 +72,44 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
     })
 }
 
+/// `work` applied to every item, on at most as many threads as the machine runs at once
+/// (one per item would ask the OS for 60 threads for 60 services, and a low pids limit
+/// refuses them). When no thread can be started, the calling thread does all the work.
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len());
+    let next = AtomicUsize::new(0);
+    // Each worker takes the next item until none is left, and returns what it did.
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return done;
+            };
+            done.push((index, work(item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        // Helpers beside the calling thread, which works too; a refused spawn only
+        // means fewer helpers.
+        let helpers: Vec<_> = (1..threads)
+            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
+            .collect();
+        let mut results = worker();
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => results.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
 /// Packs one service's context, when stack builds it.
 fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildContext>), Error> {
     let Some(dir) = service.build_dir() else {
@@ -94,4 +126,26 @@ fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildC
             source,
         })?;
     Ok((service.name.clone(), Some(context)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+
+    #[test]
+    fn work_is_shared_and_results_keep_their_order() {
+        let items: Vec<usize> = (0..200).collect();
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let squares = in_parallel(&items, |n| {
+            threads
+                .lock()
+                .expect("not poisoned")
+                .insert(std::thread::current().id());
+            n * n
+        });
+        assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
+        let available = std::thread::available_parallelism().map_or(1, usize::from);
+        assert!(threads.lock().expect("not poisoned").len() <= available);
+        assert!(in_parallel(&Vec::<usize>::new(), |n| *n).is_empty());
+    }
 }
