@@ -1,12 +1,15 @@
 //! A service's build context: its directory after `.dockerignore`, plus the files stack
-//! injects (a generated Dockerfile, the extra CA), as an in-memory tar and a content hash.
+//! injects (a generated Dockerfile, the extra CA), and a content hash.
 //!
 //! The hash covers exactly what the engine would see (paths, modes, contents, link
 //! targets), the Dockerfile and the build arguments, so an unchanged service is never
-//! rebuilt and a file excluded by `.dockerignore` never causes a rebuild.
+//! rebuilt and a file excluded by `.dockerignore` never causes a rebuild. Packing only
+//! lists the entries and hashes each file as a stream; the tar is written when the context
+//! is sent (`BuildContext::write_tar`), so neither a plan nor a build holds the whole
+//! context in memory.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -31,12 +34,40 @@ pub(crate) enum DockerfileSource {
     Generated(Rendered),
 }
 
-/// A packed context, ready to send to the engine.
+/// A packed context: what to send, and its hash.
 #[derive(Clone, Debug)]
 pub(crate) struct BuildContext {
-    pub(crate) tar: Vec<u8>,
+    /// The service directory the entries are read from when the tar is written.
+    root: PathBuf,
+    /// Every entry of the tar, in order.
+    entries: Vec<Entry>,
     /// Hex blake3 of everything that affects the image, see the module comment.
     pub(crate) hash: String,
+}
+
+/// One entry of the tar, with what its header needs.
+#[derive(Clone, Debug)]
+enum Entry {
+    Dir {
+        path: String,
+        mode: u32,
+        mtime: u64,
+    },
+    /// A regular file: its bytes are read when the tar is written. `size` is the length
+    /// that was hashed.
+    File {
+        path: String,
+        mode: u32,
+        mtime: u64,
+        size: u64,
+    },
+    Symlink {
+        path: String,
+        mode: u32,
+        mtime: u64,
+        target: PathBuf,
+    },
+    Injected(Injected),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +87,7 @@ pub(crate) enum ContextError {
 }
 
 struct Packer {
-    tar: tar::Builder<Vec<u8>>,
+    entries: Vec<Entry>,
     hasher: blake3::Hasher,
 }
 
@@ -69,7 +100,7 @@ pub(crate) fn pack(
 ) -> Result<BuildContext, ContextError> {
     let ignore = read_ignore(dir, dockerfile)?;
     let mut packer = Packer {
-        tar: tar::Builder::new(Vec::new()),
+        entries: Vec::new(),
         hasher: blake3::Hasher::new(),
     };
     walk(
@@ -80,10 +111,13 @@ pub(crate) fn pack(
         &mut packer,
     )?;
     if let DockerfileSource::Generated(rendered) = dockerfile {
-        packer.inject("Dockerfile", rendered.dockerfile.as_bytes(), dir)?;
+        packer.inject(Injected {
+            path: "Dockerfile".to_string(),
+            contents: rendered.dockerfile.as_bytes().to_vec(),
+        });
     }
     for file in injected {
-        packer.inject(&file.path, &file.contents, dir)?;
+        packer.inject(file.clone());
     }
     for (name, value) in args {
         packer.hasher.update(b"arg\0");
@@ -92,12 +126,9 @@ pub(crate) fn pack(
         packer.hasher.update(value.as_bytes());
         packer.hasher.update(b"\0");
     }
-    let tar = packer.tar.into_inner().map_err(|source| ContextError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     Ok(BuildContext {
-        tar,
+        root: dir.to_path_buf(),
+        entries: packer.entries,
         hash: packer.hasher.finalize().to_hex().to_string(),
     })
 }
@@ -136,10 +167,6 @@ fn walk(
     packer: &mut Packer,
 ) -> Result<(), ContextError> {
     let dir = root.join(relative);
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ContextError::Io { path, source }
-    };
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .map_err(io(&dir))?
         .collect::<Result<_, _>>()
@@ -163,7 +190,7 @@ fn walk(
                 DirVisit::Skip => {}
                 DirVisit::Descend => walk(root, &path, ignore, shadowed, packer)?,
                 DirVisit::Include => {
-                    packer.dir(&path, &meta, &full)?;
+                    packer.dir(path.clone(), &meta);
                     walk(root, &path, ignore, shadowed, packer)?;
                 }
             }
@@ -171,28 +198,22 @@ fn walk(
             continue;
         } else if meta.file_type().is_symlink() {
             let target = std::fs::read_link(&full).map_err(io(&full))?;
-            packer.symlink(&path, &meta, &target, &full)?;
+            packer.symlink(path, &meta, target);
         } else if meta.is_file() {
-            packer.file(&path, &meta, &full)?;
+            packer.file(path, &meta, &full)?;
         }
         // Sockets, fifos and devices are not sent, as with `docker build`.
     }
     Ok(())
 }
 
-impl Packer {
-    fn header(meta: &std::fs::Metadata, kind: tar::EntryType) -> tar::Header {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(kind);
-        header.set_mode(meta.permissions().mode() & 0o7777);
-        header.set_mtime(meta.mtime().max(0).unsigned_abs());
-        // The docker CLI sends contexts owned by root; so do we.
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_size(0);
-        header
-    }
+/// Maps an I/O error to the path it is about.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ContextError + use<> {
+    let path = path.to_path_buf();
+    move |source| ContextError::Io { path, source }
+}
 
+impl Packer {
     fn record(&mut self, kind: &[u8], path: &str, mode: u32) {
         self.hasher.update(kind);
         self.hasher.update(path.as_bytes());
@@ -201,85 +222,139 @@ impl Packer {
         self.hasher.update(&[u8::from(mode & 0o111 != 0)]);
     }
 
-    fn dir(
-        &mut self,
-        path: &str,
-        meta: &std::fs::Metadata,
-        full: &Path,
-    ) -> Result<(), ContextError> {
-        self.record(b"dir\0", path, meta.permissions().mode());
-        let mut header = Self::header(meta, tar::EntryType::Directory);
-        self.tar
-            .append_data(&mut header, format!("{path}/"), std::io::empty())
-            .map_err(|source| ContextError::Io {
-                path: full.to_path_buf(),
-                source,
-            })
+    fn dir(&mut self, path: String, meta: &std::fs::Metadata) {
+        let mode = meta.permissions().mode();
+        self.record(b"dir\0", &path, mode);
+        self.entries.push(Entry::Dir {
+            path,
+            mode,
+            mtime: mtime(meta),
+        });
     }
 
-    fn symlink(
-        &mut self,
-        path: &str,
-        meta: &std::fs::Metadata,
-        target: &Path,
-        full: &Path,
-    ) -> Result<(), ContextError> {
-        self.record(b"link\0", path, 0);
+    fn symlink(&mut self, path: String, meta: &std::fs::Metadata, target: PathBuf) {
+        self.record(b"link\0", &path, 0);
         self.hasher.update(target.as_os_str().as_encoded_bytes());
         self.hasher.update(b"\0");
-        let mut header = Self::header(meta, tar::EntryType::Symlink);
-        self.tar
-            .append_link(&mut header, path, target)
-            .map_err(|source| ContextError::Io {
-                path: full.to_path_buf(),
-                source,
-            })
+        self.entries.push(Entry::Symlink {
+            path,
+            mode: meta.permissions().mode(),
+            mtime: mtime(meta),
+            target,
+        });
     }
 
+    /// Hashes the file as it streams past: its length, then its bytes.
     fn file(
         &mut self,
-        path: &str,
+        path: String,
         meta: &std::fs::Metadata,
         full: &Path,
     ) -> Result<(), ContextError> {
-        let io = |source| ContextError::Io {
-            path: full.to_path_buf(),
-            source,
-        };
-        let mut contents = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        std::fs::File::open(full)
-            .and_then(|mut f| f.read_to_end(&mut contents))
-            .map_err(io)?;
-        self.record(b"file\0", path, meta.permissions().mode());
-        self.hasher.update(&(contents.len() as u64).to_le_bytes());
-        self.hasher.update(&contents);
-        let mut header = Self::header(meta, tar::EntryType::Regular);
-        header.set_size(contents.len() as u64);
-        self.tar
-            .append_data(&mut header, path, contents.as_slice())
-            .map_err(io)?;
+        let mode = meta.permissions().mode();
+        let mut file = std::fs::File::open(full).map_err(io(full))?;
+        // The length of the file as opened: what is hashed is what the header will say.
+        let size = file.metadata().map_err(io(full))?.len();
+        self.record(b"file\0", &path, mode);
+        self.hasher.update(&size.to_le_bytes());
+        self.hasher
+            .update_reader(exactly(&mut file, size))
+            .map_err(io(full))?;
+        self.entries.push(Entry::File {
+            path,
+            mode,
+            mtime: mtime(meta),
+            size,
+        });
         Ok(())
     }
 
-    fn inject(&mut self, path: &str, contents: &[u8], dir: &Path) -> Result<(), ContextError> {
+    fn inject(&mut self, file: Injected) {
         self.hasher.update(b"injected\0");
-        self.hasher.update(path.as_bytes());
+        self.hasher.update(file.path.as_bytes());
         self.hasher.update(b"\0");
-        self.hasher.update(&(contents.len() as u64).to_le_bytes());
-        self.hasher.update(contents);
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_mode(0o644);
-        header.set_size(contents.len() as u64);
-        header.set_mtime(0);
-        self.tar
-            .append_data(&mut header, path, contents)
-            .map_err(|source| ContextError::Io {
-                path: dir.join(path),
-                source,
-            })?;
-        Ok(())
+        self.hasher
+            .update(&(file.contents.len() as u64).to_le_bytes());
+        self.hasher.update(&file.contents);
+        self.entries.push(Entry::Injected(file));
     }
+}
+
+fn mtime(meta: &std::fs::Metadata) -> u64 {
+    meta.mtime().max(0).unsigned_abs()
+}
+
+/// `size` bytes of `reader`: its own, then zeros if it ends early (a file that shrank
+/// since it was listed), so a tar header's size always matches what follows it.
+fn exactly(reader: impl Read, size: u64) -> impl Read {
+    reader.take(size).chain(std::io::repeat(0)).take(size)
+}
+
+impl BuildContext {
+    /// Writes the context as a tar to `out`, reading each file as it goes. A file that
+    /// changed since it was hashed is sent as it is now (as `docker build` would), cut or
+    /// padded to the hashed length so the archive stays valid.
+    pub(crate) fn write_tar(&self, out: impl Write) -> Result<(), ContextError> {
+        let mut tar = tar::Builder::new(out);
+        let root = &self.root;
+        for entry in &self.entries {
+            match entry {
+                Entry::Dir { path, mode, mtime } => {
+                    let mut header = header(tar::EntryType::Directory, *mode, *mtime, 0);
+                    tar.append_data(&mut header, format!("{path}/"), std::io::empty())
+                        .map_err(io(&root.join(path)))?;
+                }
+                Entry::File {
+                    path,
+                    mode,
+                    mtime,
+                    size,
+                } => {
+                    let full = root.join(path);
+                    let file = std::fs::File::open(&full).map_err(io(&full))?;
+                    let mut header = header(tar::EntryType::Regular, *mode, *mtime, *size);
+                    tar.append_data(&mut header, path, exactly(file, *size))
+                        .map_err(io(&full))?;
+                }
+                Entry::Symlink {
+                    path,
+                    mode,
+                    mtime,
+                    target,
+                } => {
+                    let mut header = header(tar::EntryType::Symlink, *mode, *mtime, 0);
+                    tar.append_link(&mut header, path, target)
+                        .map_err(io(&root.join(path)))?;
+                }
+                Entry::Injected(file) => {
+                    let mut header = header(
+                        tar::EntryType::Regular,
+                        0o644,
+                        0,
+                        file.contents.len() as u64,
+                    );
+                    tar.append_data(&mut header, &file.path, file.contents.as_slice())
+                        .map_err(io(&root.join(&file.path)))?;
+                }
+            }
+        }
+        tar.into_inner()
+            .map_err(io(root))?
+            .flush()
+            .map_err(io(root))
+    }
+}
+
+/// A tar header as the docker CLI writes one: owned by root.
+fn header(kind: tar::EntryType, mode: u32, mtime: u64, size: u64) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(kind);
+    header.set_mode(mode & 0o7777);
+    header.set_mtime(mtime);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_size(size);
+    header
 }
 
 #[cfg(test)]
@@ -287,7 +362,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::Path;
 
-    use super::{DockerfileSource, Injected, pack};
+    use super::{BuildContext, DockerfileSource, Injected, pack};
     use crate::build::dockerfile::Rendered;
 
     fn write(root: &Path, path: &str, text: &str) {
@@ -301,6 +376,12 @@ mod tests {
             dockerfile: "FROM scratch\n".to_string(),
             dockerignore: "node_modules\n".to_string(),
         })
+    }
+
+    fn tar_of(context: &BuildContext) -> Vec<u8> {
+        let mut tar = Vec::new();
+        context.write_tar(&mut tar).expect("writes");
+        tar
     }
 
     fn names(tar: &[u8]) -> Vec<String> {
@@ -326,10 +407,10 @@ mod tests {
         write(dir.path(), "pkg/mod.py", "y\n");
         let context = pack(dir.path(), &generated(), &[], &BTreeMap::new()).expect("packs");
         assert_eq!(
-            names(&context.tar),
+            names(&tar_of(&context)),
             vec!["app.py", "pkg/", "pkg/mod.py", "Dockerfile"]
         );
-        let files = names(&context.tar)
+        let files = names(&tar_of(&context))
             .iter()
             .filter(|n| !n.ends_with('/'))
             .count();
@@ -377,6 +458,25 @@ mod tests {
     }
 
     #[test]
+    fn the_tar_holds_the_files_as_hashed_and_streams_large_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.path().join("big.bin"), &big).expect("write");
+        let context = pack(dir.path(), &generated(), &[], &BTreeMap::new()).expect("packs");
+        let tar = tar_of(&context);
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let mut entry = archive
+            .entries()
+            .expect("a tar")
+            .map(|e| e.expect("an entry"))
+            .find(|e| e.path().expect("a path").ends_with("big.bin"))
+            .expect("sent");
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut read).expect("read");
+        assert!(read == big, "the file arrives whole");
+    }
+
+    #[test]
     fn symlinks_are_sent_as_links() {
         let dir = tempfile::tempdir().expect("tempdir");
         write(dir.path(), "real.txt", "data\n");
@@ -388,7 +488,8 @@ mod tests {
             &BTreeMap::new(),
         )
         .expect("packs");
-        let mut archive = tar::Archive::new(context.tar.as_slice());
+        let tar = tar_of(&context);
+        let mut archive = tar::Archive::new(tar.as_slice());
         let link = archive
             .entries()
             .expect("a tar")

@@ -1,11 +1,15 @@
-//! Building one image with the engine's classic builder, from an in-memory context.
+//! Building one image with the engine's classic builder, from a context streamed as a tar.
 
 use std::collections::{HashMap, VecDeque};
+use std::io::Write;
 use std::time::Instant;
 
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
-use futures_util::StreamExt;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use tokio::sync::mpsc;
 
+use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
 use crate::engine::error::EngineError;
 use crate::event::Event;
@@ -14,6 +18,11 @@ use crate::plan::spec::label;
 
 /// How many lines of a failing step's output the error shows.
 const KEPT_LINES: usize = 30;
+
+/// The tar is sent in chunks of this size, at most `CHUNKS_IN_FLIGHT` of them waiting for
+/// the engine: what a build holds of its context, whatever the context's size.
+const CHUNK: usize = 64 * 1024;
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 impl Engine {
     /// Whether an image with this reference exists.
@@ -60,7 +69,7 @@ impl Engine {
             // The classic builder exists on every engine since 1.x; BuildKit needs a session.
             .version(BuilderVersion::BuilderV1)
             .build();
-        let body = bollard::body_full(request.context.tar.into());
+        let body = bollard::body_try_stream(streamed(request.context));
         let mut stream = self.docker().build_image(options, None, Some(body));
         let mut step: Option<String> = None;
         // A step is announced with its first line of output, which says whether the
@@ -145,5 +154,65 @@ fn failed(
         step,
         message: message.trim().to_string(),
         output: output.into(),
+    }
+}
+
+/// The context as a request body: a blocking thread writes the tar chunk by chunk while the
+/// engine reads it. A file that cannot be read ends the body with an error, which fails
+/// the build.
+fn streamed(context: BuildContext) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+    let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    tokio::task::spawn_blocking(move || {
+        let mut chunks = Chunks {
+            sender: sender.clone(),
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        if let Err(error) = context.write_tar(&mut chunks) {
+            let cause = std::error::Error::source(&error)
+                .map(|cause| format!(": {cause}"))
+                .unwrap_or_default();
+            let _ = sender.blocking_send(Err(std::io::Error::other(format!("{error}{cause}"))));
+        }
+    });
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    })
+}
+
+/// A writer that hands what it is given to the channel in `CHUNK`-sized pieces.
+struct Chunks {
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl Chunks {
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        self.sender
+            .blocking_send(Ok(Bytes::from(chunk)))
+            .map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::BrokenPipe,
+                    "the engine stopped reading the build context",
+                )
+            })
+    }
+}
+
+impl Write for Chunks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            Ok(())
+        } else {
+            self.send()
+        }
     }
 }
