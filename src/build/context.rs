@@ -1,4 +1,5 @@
-//! A service's build context: its directory after `.dockerignore`, plus the files stack
+//! A service's build context: its directory after `.dockerignore` (and, for generated
+//! Dockerfiles, after the secret-file rules of `build/secrets.rs`), plus the files stack
 //! injects (a generated Dockerfile, the extra CA), and a content hash.
 //!
 //! The hash covers exactly what the engine would see (paths, modes, contents, link
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::build::dockerfile::Rendered;
 use crate::build::dockerignore::{DirVisit, DockerIgnore, PatternError};
+use crate::build::secrets;
 
 /// A file stack adds to the context without touching the user's tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,14 +93,17 @@ struct Packer {
     hasher: blake3::Hasher,
 }
 
-/// Packs `dir` for a build. `args` are the build arguments, part of the hash.
+/// Packs `dir` for a build. `args` are the build arguments, part of the hash. `referenced`
+/// are paths in `dir` the service refers to (a CA bundle it reads), kept even when the
+/// secret-file rules of a generated context would leave them out.
 pub(crate) fn pack(
     dir: &Path,
     dockerfile: &DockerfileSource,
     injected: &[Injected],
     args: &BTreeMap<String, String>,
+    referenced: &[String],
 ) -> Result<BuildContext, ContextError> {
-    let ignore = read_ignore(dir, dockerfile)?;
+    let ignore = read_ignore(dir, dockerfile, referenced)?;
     let mut packer = Packer {
         entries: Vec::new(),
         hasher: blake3::Hasher::new(),
@@ -133,21 +138,41 @@ pub(crate) fn pack(
     })
 }
 
-fn read_ignore(dir: &Path, dockerfile: &DockerfileSource) -> Result<DockerIgnore, ContextError> {
+/// The rules of the context: the service's `.dockerignore`, or the generated one. A
+/// generated build also leaves out secret files wherever they are (before the service's
+/// own rules, so its `!` lines win), except the ones the service refers to.
+fn read_ignore(
+    dir: &Path,
+    dockerfile: &DockerfileSource,
+    referenced: &[String],
+) -> Result<DockerIgnore, ContextError> {
     let path = dir.join(".dockerignore");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => match dockerfile {
-            DockerfileSource::Generated(rendered) => rendered.dockerignore.clone(),
-            DockerfileSource::Own(_) => String::new(),
-        },
+    let own = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => return Err(ContextError::Io { path, source }),
     };
-    let ignore = DockerIgnore::parse(&text).map_err(|source| ContextError::Ignore {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(ignore.keeping(&["Dockerfile", ".dockerignore"]))
+    let parse = |text: &str| {
+        DockerIgnore::parse(text).map_err(|source| ContextError::Ignore {
+            path: path.clone(),
+            source,
+        })
+    };
+    let ignore = match (dockerfile, own) {
+        (DockerfileSource::Own(_), Some(text)) => parse(&text)?,
+        (DockerfileSource::Own(_), None) => DockerIgnore::default(),
+        (DockerfileSource::Generated(_), Some(text)) => secrets::rules().then(parse(&text)?),
+        (DockerfileSource::Generated(rendered), None) => {
+            secrets::rules().then(parse(&rendered.dockerignore)?)
+        }
+    };
+    let referenced: Vec<&str> = match dockerfile {
+        DockerfileSource::Generated(_) => referenced.iter().map(String::as_str).collect(),
+        DockerfileSource::Own(_) => Vec::new(),
+    };
+    Ok(ignore
+        .keeping(&referenced)
+        .keeping(&["Dockerfile", ".dockerignore"]))
 }
 
 /// Paths stack writes itself; a user file at the same path is shadowed, not sent twice.
@@ -405,7 +430,7 @@ mod tests {
         write(dir.path(), "app.py", "print(1)\n");
         write(dir.path(), "node_modules/x/index.js", "x\n");
         write(dir.path(), "pkg/mod.py", "y\n");
-        let context = pack(dir.path(), &generated(), &[], &BTreeMap::new()).expect("packs");
+        let context = pack(dir.path(), &generated(), &[], &BTreeMap::new(), &[]).expect("packs");
         assert_eq!(
             names(&tar_of(&context)),
             vec!["app.py", "pkg/", "pkg/mod.py", "Dockerfile"]
@@ -423,24 +448,24 @@ mod tests {
         write(dir.path(), "app.py", "print(1)\n");
         write(dir.path(), ".dockerignore", "*.log\n");
         let args = BTreeMap::new();
-        let first = pack(dir.path(), &generated(), &[], &args)
+        let first = pack(dir.path(), &generated(), &[], &args, &[])
             .expect("packs")
             .hash;
         write(dir.path(), "debug.log", "noise\n");
         assert_eq!(
-            pack(dir.path(), &generated(), &[], &args)
+            pack(dir.path(), &generated(), &[], &args, &[])
                 .expect("packs")
                 .hash,
             first
         );
         write(dir.path(), "app.py", "print(2)\n");
-        let changed = pack(dir.path(), &generated(), &[], &args)
+        let changed = pack(dir.path(), &generated(), &[], &args, &[])
             .expect("packs")
             .hash;
         assert_ne!(changed, first);
         let with_arg = BTreeMap::from([("MODE".to_string(), "dev".to_string())]);
         assert_ne!(
-            pack(dir.path(), &generated(), &[], &with_arg)
+            pack(dir.path(), &generated(), &[], &with_arg, &[])
                 .expect("packs")
                 .hash,
             changed
@@ -450,10 +475,58 @@ mod tests {
             contents: b"pem".to_vec(),
         }];
         assert_ne!(
-            pack(dir.path(), &generated(), &ca, &args)
+            pack(dir.path(), &generated(), &ca, &args, &[])
                 .expect("packs")
                 .hash,
             changed
+        );
+    }
+
+    #[test]
+    fn generated_contexts_leave_secrets_out_unless_referenced_or_re_included() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for file in [
+            "app.py",
+            ".env",
+            "deploy/id_ed25519",
+            ".npmrc",
+            "credentials.json",
+            "certs/ca.pem",
+            "certs/server.pem",
+        ] {
+            write(dir.path(), file, "x\n");
+        }
+        let args = BTreeMap::new();
+        let referenced = ["certs/ca.pem".to_string()];
+        let sent = |dockerfile: &DockerfileSource| {
+            names(&tar_of(
+                &pack(dir.path(), dockerfile, &[], &args, &referenced).expect("packs"),
+            ))
+        };
+        assert_eq!(
+            sent(&generated()),
+            ["app.py", "certs/", "certs/ca.pem", "deploy/", "Dockerfile"]
+        );
+        // The service's own .dockerignore comes after the secret rules: its `!` wins.
+        write(dir.path(), ".dockerignore", "!.npmrc\n");
+        assert_eq!(
+            sent(&generated()),
+            [
+                ".dockerignore",
+                ".npmrc",
+                "app.py",
+                "certs/",
+                "certs/ca.pem",
+                "deploy/",
+                "Dockerfile"
+            ]
+        );
+        // Its own Dockerfile decides what it copies: the context is sent as `docker build` would.
+        std::fs::remove_file(dir.path().join(".dockerignore")).expect("rm");
+        assert_eq!(
+            sent(&DockerfileSource::Own(dir.path().join("Dockerfile"))).len(),
+            9,
+            "every file and directory"
         );
     }
 
@@ -462,7 +535,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(dir.path().join("big.bin"), &big).expect("write");
-        let context = pack(dir.path(), &generated(), &[], &BTreeMap::new()).expect("packs");
+        let context = pack(dir.path(), &generated(), &[], &BTreeMap::new(), &[]).expect("packs");
         let tar = tar_of(&context);
         let mut archive = tar::Archive::new(tar.as_slice());
         let mut entry = archive
@@ -486,6 +559,7 @@ mod tests {
             &DockerfileSource::Own(dir.path().join("Dockerfile")),
             &[],
             &BTreeMap::new(),
+            &[],
         )
         .expect("packs");
         let tar = tar_of(&context);
@@ -516,6 +590,7 @@ mod tests {
             &DockerfileSource::Own(dir.path().join("Dockerfile")),
             &[],
             &BTreeMap::new(),
+            &[],
         )
         .expect_err("invalid");
         assert!(

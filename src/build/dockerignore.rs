@@ -103,6 +103,19 @@ impl DockerIgnore {
         self
     }
 
+    /// These rules followed by `later`'s: where both match, `later` decides. A rule that
+    /// `later` repeats is dropped here: the repeat, after it, always decides instead.
+    pub(crate) fn then(mut self, later: DockerIgnore) -> DockerIgnore {
+        self.patterns.retain(|p| {
+            !later
+                .patterns
+                .iter()
+                .any(|q| q.text == p.text && q.exclusion == p.exclusion)
+        });
+        self.patterns.extend(later.patterns);
+        self
+    }
+
     fn has_exclusions(&self) -> bool {
         self.patterns.iter().any(|p| p.exclusion)
     }
@@ -356,6 +369,17 @@ mod tests {
         let rules = ignore("vendor\n!**/*.go\n");
         assert_eq!(rules.visit_dir("vendor"), DirVisit::Skip);
         assert_eq!(ignore("src/tmp\n").visit_dir("src"), DirVisit::Include);
+    }
+
+    #[test]
+    fn later_rules_decide_and_repeats_collapse() {
+        let rules = ignore("*.pem\n.env\n").then(ignore("!ca.pem\n*.pem\n"));
+        assert!(rules.is_excluded("server.pem"));
+        assert!(rules.is_excluded("ca.pem"), "the repeated rule comes last");
+        assert!(rules.is_excluded(".env"));
+        let rules = ignore("*.pem\n").then(ignore("!ca.pem\n"));
+        assert!(!rules.is_excluded("ca.pem"));
+        assert!(rules.is_excluded("server.pem"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub(crate) mod ca;
 pub(crate) mod context;
 pub(crate) mod dockerfile;
 pub(crate) mod dockerignore;
+pub(crate) mod secrets;
 pub(crate) mod template;
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! (on a bounded pool of threads); never talks to Docker.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::build::ca;
 use crate::build::context::{BuildContext, DockerfileSource, pack};
 use crate::build::dockerfile::dockerfile_source;
+use crate::build::{ca, secrets};
 use crate::error::Error;
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
@@ -31,9 +32,11 @@ pub(crate) struct Desired {
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
     let services: Vec<&Service> = manifest.services.values().collect();
-    let packed = in_parallel(&services, |service| context_of(service, ca_pem))
-        .into_iter()
-        .collect::<Result<Vec<_>, Error>>()?;
+    let packed = in_parallel(&services, |service| {
+        context_of(service, ca_pem, &manifest.ca_certificates)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, Error>>()?;
     let contexts: BTreeMap<String, BuildContext> = packed
         .into_iter()
         .filter_map(|(name, context)| Some((name, context?)))
@@ -111,7 +114,11 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> 
 }
 
 /// Packs one service's context, when stack builds it.
-fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildContext>), Error> {
+fn context_of(
+    service: &Service,
+    ca_pem: &[u8],
+    ca_certificates: &[PathBuf],
+) -> Result<(String, Option<BuildContext>), Error> {
     let Some(dir) = service.build_dir() else {
         return Ok((service.name.clone(), None));
     };
@@ -120,10 +127,13 @@ fn context_of(service: &Service, ca_pem: &[u8]) -> Result<(String, Option<BuildC
         DockerfileSource::Own(_) => Vec::new(),
         DockerfileSource::Generated(_) => ca::injected(ca_pem),
     };
+    let referenced = secrets::referenced(service, dir, ca_certificates);
     let context =
-        pack(dir, &source, &injected, &service.build.args).map_err(|source| Error::Context {
-            service: service.name.clone(),
-            source,
+        pack(dir, &source, &injected, &service.build.args, &referenced).map_err(|source| {
+            Error::Context {
+                service: service.name.clone(),
+                source,
+            }
         })?;
     Ok((service.name.clone(), Some(context)))
 }
