@@ -6,6 +6,8 @@ pub(crate) mod diagnostic;
 pub(crate) mod dotenv;
 pub(crate) mod edit;
 pub(crate) mod error;
+#[cfg(test)]
+mod fuzz;
 pub(crate) mod gateway;
 pub(crate) mod health;
 pub(crate) mod interpolate;
