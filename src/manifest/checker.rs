@@ -2,11 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
+
+use regex::Regex;
 
 use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::interpolate::interpolate;
 use crate::manifest::located::{Located, Pos};
+use crate::manifest::problems::Problems;
 use crate::manifest::section::Section;
 use crate::manifest::suggest::did_you_mean;
 use crate::manifest::value::Value;
@@ -14,25 +18,48 @@ use crate::manifest::value::Value;
 /// A string read from the manifest, interpolated, with where it was written.
 pub(crate) type Text = Located<String>;
 
+/// The longest `timeout` or `interval` stack accepts: a wait longer than a day is a typo,
+/// and larger values overflow the clocks that time the wait.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Docker's image reference grammar: `[host[:port]/]path[:tag][@digest]`, the path in
+/// lowercase.
+static IMAGE_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    let label = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    let component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    Regex::new(&format!(
+        r"^(?:{label}(?:\.{label})*(?::[0-9]+)?/)?{component}(?:/{component})*(?::\w[\w.-]{{0,127}})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}})?$"
+    ))
+    .expect("a valid pattern")
+});
+
+/// One file a manifest was read from.
+#[derive(Clone, Debug)]
+pub(crate) struct SourceFile {
+    /// The file as messages name it.
+    pub(crate) shown: PathBuf,
+    /// Its text, shared with every diagnostic that points into it.
+    pub(crate) text: Arc<str>,
+}
+
 /// Collects diagnostics while validation reads the raw model. Readers return `None` after
 /// reporting a problem, so validation goes on and reports the next one.
 pub(crate) struct Checker<'a> {
-    file: PathBuf,
-    source: &'a str,
+    /// The files positions point into, by `Pos::file`.
+    files: Vec<SourceFile>,
     vars: &'a BTreeMap<String, String>,
     /// The service being checked, named in every diagnostic raised meanwhile.
     pub(crate) service: Option<String>,
-    diagnostics: Vec<Diagnostic>,
+    problems: Problems,
 }
 
 impl<'a> Checker<'a> {
-    pub(crate) fn new(file: PathBuf, source: &'a str, vars: &'a BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(files: Vec<SourceFile>, vars: &'a BTreeMap<String, String>) -> Self {
         Checker {
-            file,
-            source,
+            files,
             vars,
             service: None,
-            diagnostics: Vec::new(),
+            problems: Problems::default(),
         }
     }
 
@@ -41,33 +68,56 @@ impl<'a> Checker<'a> {
         self.vars
     }
 
-    /// Records a problem at `pos`.
+    /// The file `pos` points into.
+    fn file(&self, pos: Pos) -> Option<&SourceFile> {
+        self.files.get(pos.file).or(self.files.first())
+    }
+
+    /// Records a problem at `pos`; a problem with no place in the file is shown at 1:1.
     pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
-        let source_line = (pos.line > 0)
-            .then(|| self.source.lines().nth(pos.line - 1))
-            .flatten()
-            .map(str::to_string);
-        self.diagnostics.push(Diagnostic {
-            file: self.file.clone(),
-            line: pos.line,
-            column: pos.column,
+        self.error_with(pos, message, || hint);
+    }
+
+    /// Records a problem whose hint is only worked out when the problem is shown: folded
+    /// repeats and problems past the cap skip it, which keeps validation linear.
+    pub(crate) fn error_with(
+        &mut self,
+        pos: Pos,
+        message: impl Into<String>,
+        hint: impl FnOnce() -> Option<String>,
+    ) {
+        let message = message.into();
+        let file = self.file(pos).cloned();
+        let hint = if self.problems.wants(self.service.as_ref(), &message) {
+            hint()
+        } else {
+            None
+        };
+        let (line, column) = if pos.line == 0 {
+            (1, 1)
+        } else {
+            (pos.line, pos.column.max(1))
+        };
+        self.problems.push(Diagnostic {
+            file: file.as_ref().map(|f| f.shown.clone()).unwrap_or_default(),
+            line,
+            column,
             width: pos.width.max(1),
-            source_line,
+            source: file.map(|f| f.text),
             service: self.service.clone(),
-            message: message.into(),
+            message,
             hint,
+            repeats: 0,
         });
     }
 
-    /// Every problem found, in file order.
-    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
-        self.diagnostics
-            .sort_by_key(|diagnostic| (diagnostic.line == 0, diagnostic.line, diagnostic.column));
-        self.diagnostics
+    /// Every problem found, in file order, and how many more were not kept.
+    pub(crate) fn finish(self) -> (Vec<Diagnostic>, usize) {
+        self.problems.finish()
     }
 
     pub(crate) fn is_clean(&self) -> bool {
-        self.diagnostics.is_empty()
+        self.problems.is_empty()
     }
 
     /// The fields of a mapping section, after reporting its unknown keys. `example` shows
@@ -119,10 +169,11 @@ impl<'a> Checker<'a> {
             Value::Literal(typed) => typed.clone(),
             Value::Null | Value::Text(_) | Value::List(_) | Value::Map(_) => String::new(),
         };
+        let source = self.file(value.pos).map(|f| &*f.text);
         value
             .pos
             .bytes
-            .and_then(|(start, len)| self.source.get(start..start + len))
+            .and_then(|(start, len)| source?.get(start..start.checked_add(len)?))
             .map(|text| text.trim().to_string())
             .unwrap_or(typed)
     }
@@ -230,10 +281,11 @@ impl<'a> Checker<'a> {
         ok.then_some(out)
     }
 
-    /// An image reference such as `postgres:16`: one word, not empty.
+    /// An image reference such as `postgres:16`, as the engine's grammar has it: checked
+    /// here so `config` refuses what the engine would refuse at `up`.
     pub(crate) fn image(&mut self, value: &Located<Value>, field: &str) -> Option<String> {
         let image = self.text(value, field)?;
-        if image.value.trim().is_empty() || image.value.contains(char::is_whitespace) {
+        if image.value.len() > 255 || !IMAGE_REFERENCE.is_match(&image.value) {
             self.error(
                 image.pos,
                 format!("`{}` is not an image reference", image.value),
@@ -285,18 +337,28 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `90s`, `500ms`, `2m`, or a plain number of seconds.
+    /// `90s`, `500ms`, `2m`, or a plain number of seconds; more than zero, at most a day.
     pub(crate) fn duration(&mut self, value: &Located<Value>, field: &str) -> Option<Duration> {
         let text = self.text(value, field)?;
         let trimmed = text.value.trim();
         let parsed = match trimmed.parse::<f64>() {
-            Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-                Ok(Duration::from_secs_f64(seconds))
-            }
+            // Anything over the maximum is refused below, so it is clamped rather than
+            // handed to `from_secs_f64`, which panics past u64 seconds.
+            Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(Duration::from_secs_f64(
+                seconds.min(MAX_DURATION.as_secs_f64() * 2.0),
+            )),
             Ok(_) => Err(()),
             Err(_) => humantime::parse_duration(trimmed).map_err(|_| ()),
         };
         match parsed {
+            Ok(duration) if duration > MAX_DURATION => {
+                self.error(
+                    value.pos,
+                    format!("`{field}` `{}` is longer than a day", text.value),
+                    Some("write a duration like `30s`, `2m` or `1h`; at most `24h`".to_string()),
+                );
+                None
+            }
             Ok(duration) if !duration.is_zero() => Some(duration),
             // Zero, or not a duration at all: both get the same message.
             Ok(_) | Err(()) => {
@@ -307,6 +369,37 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IMAGE_REFERENCE;
+
+    #[test]
+    fn image_references_follow_the_engines_grammar() {
+        for good in [
+            "postgres:16",
+            "redis:7-alpine",
+            "stack-fixture/busybox:1",
+            "localhost:5000/team/api:dev_1",
+            "registry.example/a/b",
+            "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            assert!(IMAGE_REFERENCE.is_match(good), "{good}");
+        }
+        for bad in [
+            "Postgres:16",
+            "a b",
+            "",
+            "x::1",
+            "api:",
+            ":16",
+            "a//b",
+            "-x",
+        ] {
+            assert!(!IMAGE_REFERENCE.is_match(bad), "{bad}");
         }
     }
 }

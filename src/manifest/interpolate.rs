@@ -3,9 +3,13 @@
 //! `${VAR}` and `$VAR` take the variable (empty when unset), `${VAR:-default}` uses the
 //! default when the variable is unset or empty, `${VAR-default}` only when unset,
 //! `${VAR:?message}` / `${VAR?message}` make a missing variable an error, and `$$` is a
-//! literal `$`. Defaults may themselves use `${…}`.
+//! literal `$`. Defaults may themselves use `${…}`, up to `MAX_NESTING` levels deep.
 
 use std::collections::BTreeMap;
+
+/// How deeply `${A:-${B:-…}}` may nest. Far past any real default, and small enough that a
+/// machine-written 100,000-deep nest is refused at once instead of overflowing the stack.
+pub(crate) const MAX_NESTING: usize = 16;
 
 /// Why a string could not be interpolated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +20,8 @@ pub(crate) enum InterpolationError {
     Unterminated,
     /// `${}` or a name that is not a variable name.
     BadName(String),
+    /// Defaults nested more than `MAX_NESTING` deep.
+    TooDeep,
 }
 
 impl InterpolationError {
@@ -30,7 +36,12 @@ impl InterpolationError {
             }
             InterpolationError::Unterminated => "`${` is not closed with `}`".to_string(),
             InterpolationError::BadName(name) => {
-                format!("`${{{name}}}` is not a valid variable reference")
+                let shown: String = name.chars().take(40).collect();
+                let more = if shown.len() < name.len() { "…" } else { "" };
+                format!("`${{{shown}{more}}}` is not a valid variable reference")
+            }
+            InterpolationError::TooDeep => {
+                format!("`${{…}}` defaults are nested more than {MAX_NESTING} levels deep")
             }
         }
     }
@@ -40,6 +51,9 @@ impl InterpolationError {
         match self {
             InterpolationError::Required { name, .. } => {
                 format!("set `{name}` in the environment or in the project's .env file")
+            }
+            InterpolationError::TooDeep => {
+                "nest fewer defaults, or set the variable in the environment or .env".to_string()
             }
             InterpolationError::Unterminated | InterpolationError::BadName(_) => {
                 "write `${NAME}`, `${NAME:-default}` or `${NAME:?message}`; `$$` is a literal `$`"
@@ -54,6 +68,18 @@ pub(crate) fn interpolate(
     text: &str,
     vars: &BTreeMap<String, String>,
 ) -> Result<String, InterpolationError> {
+    interpolate_at(text, vars, 0)
+}
+
+/// `interpolate` inside `depth` enclosing defaults.
+fn interpolate_at(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, InterpolationError> {
+    if depth > MAX_NESTING {
+        return Err(InterpolationError::TooDeep);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(dollar) = rest.find('$') {
@@ -64,7 +90,7 @@ pub(crate) fn interpolate(
             rest = tail;
         } else if let Some(inner) = after.strip_prefix('{') {
             let close = closing_brace(inner).ok_or(InterpolationError::Unterminated)?;
-            out.push_str(&expand(&inner[..close], vars)?);
+            out.push_str(&expand(&inner[..close], vars, depth)?);
             rest = &inner[close + 1..];
         } else {
             let len = name_len(after);
@@ -114,7 +140,11 @@ fn name_len(text: &str) -> usize {
 }
 
 /// Expands the inside of one `${…}`.
-fn expand(body: &str, vars: &BTreeMap<String, String>) -> Result<String, InterpolationError> {
+fn expand(
+    body: &str,
+    vars: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, InterpolationError> {
     let len = name_len(body);
     if len == 0 {
         return Err(InterpolationError::BadName(body.to_string()));
@@ -137,7 +167,7 @@ fn expand(body: &str, vars: &BTreeMap<String, String>) -> Result<String, Interpo
         return if present {
             Ok(taken())
         } else {
-            interpolate(default, vars)
+            interpolate_at(default, vars, depth + 1)
         };
     }
     if let Some(message) = operator.strip_prefix('?') {
@@ -157,7 +187,7 @@ fn expand(body: &str, vars: &BTreeMap<String, String>) -> Result<String, Interpo
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{InterpolationError, interpolate};
+    use super::{InterpolationError, MAX_NESTING, interpolate};
 
     fn vars() -> BTreeMap<String, String> {
         [("USER", "ada"), ("EMPTY", ""), ("PORT", "5432")]
@@ -214,6 +244,25 @@ mod tests {
         assert_eq!(
             interpolate("${1X}", &vars),
             Err(InterpolationError::BadName("1X".to_string()))
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_a_deep_nest_is_refused_without_recursing() {
+        let vars = vars();
+        let nest = |depth: usize| format!("{}x{}", "${A:-".repeat(depth), "}".repeat(depth));
+        assert_eq!(interpolate(&nest(MAX_NESTING), &vars).as_deref(), Ok("x"));
+        assert_eq!(
+            interpolate(&nest(MAX_NESTING + 2), &vars),
+            Err(InterpolationError::TooDeep)
+        );
+        assert_eq!(
+            interpolate(&nest(100_000), &vars),
+            Err(InterpolationError::TooDeep)
+        );
+        assert_eq!(
+            interpolate(&"${A:-".repeat(100_000), &vars),
+            Err(InterpolationError::Unterminated)
         );
     }
 }

@@ -2,25 +2,22 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::Arc;
 
-use regex::Regex;
-
-use crate::manifest::checker::Checker;
-use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::checker::{Checker, SourceFile};
+use crate::manifest::diagnostic::{Diagnostic, line_column};
+use crate::manifest::dotenv::parse_dotenv;
 use crate::manifest::error::ManifestError;
-use crate::manifest::located::{Located, Pos};
+use crate::manifest::located::Located;
 use crate::manifest::project::Manifest;
 use crate::manifest::raw::RawManifest;
+use crate::manifest::read::{ENV_FILE_LIMIT, MANIFEST_LIMIT, ReadProblem, read_regular};
 use crate::manifest::section::Section;
 use crate::manifest::validate::validate;
+use crate::manifest::yaml;
 
 /// The file next to the manifest whose variables `${…}` can use.
 pub(crate) const DOTENV: &str = ".env";
-
-/// serde-saphyr appends the position to its messages; diagnostics show it on their own.
-static AT_POSITION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s*at line \d+,? column \d+\s*$").expect("a valid pattern"));
 
 /// Loads and validates `file`. `env` is the process environment, which wins over the
 /// project's `.env`. `shown` is how the file is named in messages.
@@ -29,58 +26,85 @@ pub(crate) fn load(
     shown: &Path,
     env: &BTreeMap<String, String>,
 ) -> Result<Manifest, ManifestError> {
-    let fail = |diagnostics: Vec<Diagnostic>| ManifestError {
-        file: shown.display().to_string(),
-        diagnostics,
+    let fail = |diagnostics, omitted| ManifestError::new(shown, diagnostics, omitted);
+    let whole = |message: String, hint: Option<String>| {
+        fail(
+            vec![Diagnostic::whole_file(shown.to_path_buf(), message, hint)],
+            0,
+        )
     };
-    let unreadable = |message: String| Diagnostic {
-        file: shown.to_path_buf(),
-        line: 0,
-        column: 0,
-        width: 1,
-        source_line: None,
-        service: None,
-        message,
-        hint: None,
-    };
-    let source = std::fs::read_to_string(file)
-        .map_err(|e| fail(vec![unreadable(format!("cannot read the manifest: {e}"))]))?;
+    let bytes = read_regular(file, MANIFEST_LIMIT).map_err(|problem| {
+        let hint = match problem {
+            ReadProblem::TooLarge(_) | ReadProblem::NotAFile(_) => {
+                Some("a manifest is a YAML file of a few kilobytes".to_string())
+            }
+            ReadProblem::Missing | ReadProblem::Io(_) => None,
+        };
+        whole(format!("cannot read the manifest: {problem}"), hint)
+    })?;
     let root = file
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
         .canonicalize()
-        .map_err(|e| {
-            fail(vec![unreadable(format!(
-                "cannot resolve its directory: {e}"
-            ))])
-        })?;
-    let vars = variables(&root, shown, env).map_err(|d| fail(vec![*d]))?;
-    let mut checker = Checker::new(shown.to_path_buf(), &source, &vars);
-    let raw: Located<Section<RawManifest>> = match serde_saphyr::from_str(&source) {
+        .map_err(|e| whole(format!("cannot resolve its directory: {e}"), None))?;
+    load_bytes(bytes, &root, shown, env)
+}
+
+/// Validates a manifest's `bytes`, read from a file in `root` (canonical).
+pub(crate) fn load_bytes(
+    bytes: Vec<u8>,
+    root: &Path,
+    shown: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<Manifest, ManifestError> {
+    let fail = |diagnostics, omitted| ManifestError::new(shown, diagnostics, omitted);
+    let text = utf8(bytes, shown).map_err(|d| fail(vec![*d], 0))?;
+    let vars = variables(root, shown, env).map_err(|d| fail(vec![*d], 0))?;
+    let source = SourceFile {
+        shown: shown.to_path_buf(),
+        text: Arc::from(text),
+    };
+    let mut checker = Checker::new(vec![source.clone()], &vars);
+    let raw: Located<Section<RawManifest>> = match yaml::parse(0, &source.text) {
         Ok(raw) => raw,
         Err(error) => {
-            let pos = error.location().map_or(Pos::NOWHERE, |location| Pos {
-                line: usize::try_from(location.line()).unwrap_or(0),
-                column: usize::try_from(location.column()).unwrap_or(0),
-                width: 1,
-                bytes: None,
-            });
-            let message = error.without_snippet().to_string();
-            let message = AT_POSITION.replace(&message, "").into_owned();
-            checker.error(
-                pos,
-                format!("not valid YAML: {message}"),
-                Some("check the indentation and quoting around this line".to_string()),
-            );
-            return Err(fail(checker.finish()));
+            let (pos, message, hint) = yaml::describe(0, &error);
+            checker.error(pos, message, hint);
+            let (diagnostics, omitted) = checker.finish();
+            return Err(fail(diagnostics, omitted));
         }
     };
-    match validate(&mut checker, &raw, &root, shown) {
+    let manifest = validate(&mut checker, &raw, root, shown);
+    match manifest {
         Some(manifest) if checker.is_clean() => Ok(manifest),
         // Invalid, or valid in shape with problems reported on the way.
-        Some(_) | None => Err(fail(checker.finish())),
+        Some(_) | None => {
+            let (diagnostics, omitted) = checker.finish();
+            Err(fail(diagnostics, omitted))
+        }
     }
+}
+
+/// The manifest's text, or where it stops being UTF-8.
+fn utf8(bytes: Vec<u8>, shown: &Path) -> Result<String, Box<Diagnostic>> {
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        let (line, column) = line_column(bytes, offset);
+        Box::new(Diagnostic {
+            line,
+            column,
+            ..Diagnostic::whole_file(
+                shown.to_path_buf(),
+                format!(
+                    "the manifest is not UTF-8: byte {offset} (0x{:02x}) is invalid",
+                    bytes[offset]
+                ),
+                Some("save the file as UTF-8".to_string()),
+            )
+        })
+    })
 }
 
 /// The variables interpolation reads: the project's `.env`, overridden by the environment.
@@ -91,32 +115,34 @@ fn variables(
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
     let mut vars = BTreeMap::new();
     let path = root.join(DOTENV);
-    if path.is_file() {
-        let pairs = dotenvy::from_path_iter(&path)
-            .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-            .map_err(|error| {
-                let (line, message) = match &error {
-                    dotenvy::Error::LineParse(_, index) => {
-                        (0, format!("cannot parse {DOTENV} near character {index}"))
-                    }
-                    other => (0, format!("cannot read {DOTENV}: {other}")),
-                };
+    let dotenv_shown = shown
+        .parent()
+        .map_or_else(|| PathBuf::from(DOTENV), |p| p.join(DOTENV));
+    let hint = || Some("write one `KEY=value` per line; quote values with spaces".to_string());
+    match read_regular(&path, ENV_FILE_LIMIT) {
+        Err(ReadProblem::Missing) => {}
+        Err(problem) => {
+            return Err(Box::new(Diagnostic::whole_file(
+                dotenv_shown,
+                format!("cannot read {DOTENV}: {problem}"),
+                None,
+            )));
+        }
+        Ok(bytes) => {
+            let pairs = parse_dotenv(&bytes).map_err(|problem| {
                 Box::new(Diagnostic {
-                    file: shown
-                        .parent()
-                        .map_or_else(|| PathBuf::from(DOTENV), |p| p.join(DOTENV)),
-                    line,
-                    column: 0,
-                    width: 1,
-                    source_line: None,
-                    service: None,
-                    message,
-                    hint: Some(
-                        "write one `KEY=value` per line; quote values with spaces".to_string(),
-                    ),
+                    line: problem.line,
+                    column: problem.column,
+                    source: String::from_utf8(bytes.clone()).ok().map(Arc::from),
+                    ..Diagnostic::whole_file(
+                        dotenv_shown.clone(),
+                        format!("{DOTENV} line {}: {}", problem.line, problem.message),
+                        hint(),
+                    )
                 })
             })?;
-        vars.extend(pairs);
+            vars.extend(pairs);
+        }
     }
     vars.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
     Ok(vars)

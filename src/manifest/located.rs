@@ -1,11 +1,15 @@
 //! A value read from stack.yaml together with where it was written, so problems can point at it.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
 /// Where a node sits in the manifest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Pos {
+    /// Which of the loaded files (`-f` files in order, the override file last) it is in.
+    pub(crate) file: usize,
     /// 1-based line; 0 when unknown.
     pub(crate) line: usize,
     /// 1-based column, in characters.
@@ -20,6 +24,7 @@ pub(crate) struct Pos {
 impl Pos {
     /// No place in the file: problems with the file as a whole.
     pub(crate) const NOWHERE: Pos = Pos {
+        file: 0,
         line: 0,
         column: 0,
         width: 0,
@@ -40,6 +45,21 @@ impl<T> Located<T> {
     }
 }
 
+thread_local! {
+    /// The file being parsed, stamped on every position. serde's derives cannot pass
+    /// context down to a field, and a second pass over the raw model to stamp it would have
+    /// to know every field.
+    static PARSING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `parse` with every position it reads stamped as being in loaded file `file`.
+pub(crate) fn stamped<R>(file: usize, parse: impl FnOnce() -> R) -> R {
+    let outer = PARSING.replace(file);
+    let parsed = parse();
+    PARSING.set(outer);
+    parsed
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<T>::deserialize(deserializer)?;
@@ -52,6 +72,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
         Ok(Located {
             value: spanned.value,
             pos: Pos {
+                file: PARSING.get(),
                 line: to_usize(referenced.line()),
                 column: to_usize(referenced.column()),
                 width: to_usize(referenced.span().len()),

@@ -1,6 +1,6 @@
 //! Validation of the whole manifest: services, the references between them, the gateway.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::manifest::check::service::{Checked, check_service};
 use crate::manifest::checker::{Checker, Text};
+use crate::manifest::error::thousands;
 use crate::manifest::gateway::{self, check_gateway};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::project::Manifest;
@@ -17,6 +18,7 @@ use crate::manifest::section::Section;
 use crate::manifest::service::Service;
 use crate::manifest::suggest::did_you_mean;
 use crate::manifest::table::Table;
+use crate::manifest::value::Shape;
 
 static SERVICE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SERVICE_NAME_PATTERN).expect("a valid pattern"));
@@ -30,6 +32,14 @@ pub(crate) fn validate(
     root: &Path,
     file: &Path,
 ) -> Option<Manifest> {
+    if let Section::Other(Shape::Nothing) = raw.value {
+        checker.error(
+            raw.pos,
+            "the manifest is empty",
+            Some("add `services:` with at least one service, e.g. `api: { path: ./api, port: 8000 }`".to_string()),
+        );
+        return None;
+    }
     let raw = checker.section(raw, "the manifest", "services: { api: { path: ./api } }")?;
     let name = check_name(checker, raw, root);
     let mut checked: Vec<(Located<String>, Checked)> = Vec::new();
@@ -184,6 +194,7 @@ fn check_references(
     checked: &[(Located<String>, Checked)],
     all_names: &[String],
 ) {
+    let known: HashSet<&str> = all_names.iter().map(String::as_str).collect();
     for (name, service) in checked {
         checker.service = Some(name.value.clone());
         for dependency in &service.depends_on {
@@ -193,15 +204,15 @@ fn check_references(
                     "depends on itself",
                     Some("remove it from `depends_on`".to_string()),
                 );
-            } else if !all_names.contains(&dependency.value) {
+            } else if !known.contains(dependency.value.as_str()) {
                 let others = all_names
                     .iter()
                     .map(String::as_str)
                     .filter(|n| *n != name.value);
-                checker.error(
+                checker.error_with(
                     dependency.pos,
                     format!("depends on `{}`, which is not a service", dependency.value),
-                    Some(did_you_mean(&dependency.value, others, "services are")),
+                    || Some(did_you_mean(&dependency.value, others, "services are")),
                 );
             }
         }
@@ -209,77 +220,84 @@ fn check_references(
     checker.service = None;
 }
 
-/// Reports every dependency cycle once, with its path, at the edge that closes it.
+/// Reports every dependency cycle once, with its path, at the edge that closes it. The walk
+/// keeps its own stack: a chain of 40,000 services must not overflow the thread's.
 fn check_cycles(checker: &mut Checker<'_>, checked: &[(Located<String>, Checked)]) {
-    let edges: BTreeMap<&str, &[Text]> = checked
+    let edges: HashMap<&str, &[Text]> = checked
         .iter()
         .map(|(name, c)| (name.value.as_str(), c.depends_on.as_slice()))
         .collect();
-    let mut state: BTreeMap<&str, Visit> = BTreeMap::new();
-    let mut seen_cycles: Vec<Vec<String>> = Vec::new();
+    let mut state: HashMap<&str, Visit> = HashMap::new();
+    let mut seen: HashSet<Vec<&str>> = HashSet::new();
     for (name, _) in checked {
-        let mut path = Vec::new();
-        walk(
-            checker,
-            &edges,
-            name.value.as_str(),
-            &mut state,
-            &mut path,
-            &mut seen_cycles,
-        );
+        let root = name.value.as_str();
+        if state.contains_key(root) {
+            continue;
+        }
+        state.insert(root, Visit::InProgress);
+        // Each frame: a service on the current path and the next of its edges to follow.
+        let mut path: Vec<(&str, usize)> = vec![(root, 0)];
+        while let Some((node, next_edge)) = path.last_mut() {
+            let node: &str = node;
+            let dependencies = edges.get(node).copied().unwrap_or_default();
+            let Some(dependency) = dependencies.get(*next_edge) else {
+                state.insert(node, Visit::Done);
+                path.pop();
+                continue;
+            };
+            *next_edge += 1;
+            let next = dependency.value.as_str();
+            // A service depending on itself is reported on its own, more plainly.
+            if next == node || !edges.contains_key(next) {
+                continue;
+            }
+            match state.get(next) {
+                Some(Visit::Done) => {}
+                Some(Visit::InProgress) => {
+                    let start = path.iter().position(|(n, _)| *n == next).unwrap_or(0);
+                    let mut key: Vec<&str> = path[start..].iter().map(|(n, _)| *n).collect();
+                    key.sort_unstable();
+                    if seen.insert(key) {
+                        // Told from the service whose `depends_on` closes the cycle, where
+                        // the caret is.
+                        let mut cycle: Vec<&str> = vec![node];
+                        cycle.extend(path[start..].iter().map(|(n, _)| *n));
+                        checker.service = Some(node.to_string());
+                        checker.error(
+                            dependency.pos,
+                            format!("dependency cycle: {}", cycle_path(&cycle)),
+                            Some("services in a cycle can never start; remove one of these `depends_on` entries".to_string()),
+                        );
+                    }
+                }
+                None => {
+                    state.insert(next, Visit::InProgress);
+                    path.push((next, 0));
+                }
+            }
+        }
     }
     checker.service = None;
+}
+
+/// `a -> b -> a`; a cycle through thousands of services shows its ends and a count.
+fn cycle_path(cycle: &[&str]) -> String {
+    const ENDS: usize = 5;
+    if cycle.len() <= 2 * ENDS + 1 {
+        return cycle.join(" -> ");
+    }
+    format!(
+        "{} -> … {} more … -> {}",
+        cycle[..ENDS].join(" -> "),
+        thousands(cycle.len() - 2 * ENDS),
+        cycle[cycle.len() - ENDS..].join(" -> ")
+    )
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Visit {
     InProgress,
     Done,
-}
-
-fn walk<'n>(
-    checker: &mut Checker<'_>,
-    edges: &BTreeMap<&'n str, &'n [Text]>,
-    node: &'n str,
-    state: &mut BTreeMap<&'n str, Visit>,
-    path: &mut Vec<&'n str>,
-    seen: &mut Vec<Vec<String>>,
-) {
-    match state.get(node) {
-        Some(Visit::Done) => return,
-        Some(Visit::InProgress) => return,
-        None => {}
-    }
-    state.insert(node, Visit::InProgress);
-    path.push(node);
-    for dependency in edges.get(node).copied().unwrap_or_default() {
-        let next = dependency.value.as_str();
-        if next == node {
-            // A service depending on itself is reported on its own, more plainly.
-            continue;
-        }
-        if state.get(next) == Some(&Visit::InProgress) {
-            let start = path.iter().position(|n| *n == next).unwrap_or(0);
-            // Told from the service whose `depends_on` closes the cycle, where the caret is.
-            let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
-            let mut key = cycle.clone();
-            key.sort();
-            if !seen.contains(&key) {
-                seen.push(key);
-                cycle.insert(0, node.to_string());
-                checker.service = Some(node.to_string());
-                checker.error(
-                    dependency.pos,
-                    format!("dependency cycle: {}", cycle.join(" -> ")),
-                    Some("services in a cycle can never start; remove one of these `depends_on` entries".to_string()),
-                );
-            }
-        } else if edges.contains_key(next) {
-            walk(checker, edges, next, state, path, seen);
-        }
-    }
-    path.pop();
-    state.insert(node, Visit::Done);
 }
 
 fn check_host_ports(checker: &mut Checker<'_>, checked: &[(Located<String>, Checked)]) {

@@ -7,6 +7,7 @@ use console::Style;
 
 use crate::error::Error;
 use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::error::thousands;
 
 /// Colours used in reports; all plain when colour is off.
 struct Palette {
@@ -35,6 +36,14 @@ pub(crate) fn render_error(error: &Error, color: bool) -> String {
     if let Error::Manifest(manifest) = error {
         for diagnostic in &manifest.diagnostics {
             out.push_str(&render_diagnostic_with(diagnostic, &palette));
+        }
+        if manifest.omitted > 0 {
+            let _ = writeln!(
+                out,
+                "… and {} more problem{} not shown\n",
+                thousands(manifest.omitted),
+                if manifest.omitted == 1 { "" } else { "s" }
+            );
         }
         let _ = writeln!(out, "{}: {error}", palette.error.apply_to("error"));
         return out;
@@ -73,33 +82,42 @@ fn render_diagnostic_with(diagnostic: &Diagnostic, palette: &Palette) -> String 
     }
     headline.push_str(&diagnostic.message);
     let _ = writeln!(out, "{}: {headline}", palette.error.apply_to("error"));
-    let location = if diagnostic.line > 0 {
-        format!(
-            "{}:{}:{}",
-            diagnostic.file.display(),
-            diagnostic.line,
-            diagnostic.column
-        )
-    } else {
-        diagnostic.file.display().to_string()
-    };
+    let location = format!(
+        "{}:{}:{}",
+        diagnostic.file.display(),
+        diagnostic.line,
+        diagnostic.column
+    );
     let number = diagnostic.line.to_string();
     let pad = " ".repeat(number.len());
     let _ = writeln!(out, "{pad}{} {location}", palette.gutter.apply_to("-->"));
-    if let (Some(source), true) = (&diagnostic.source_line, diagnostic.line > 0) {
+    if let Some(source) = diagnostic.source_line() {
+        let (excerpt, column) = excerpt(source, diagnostic.column);
         let bar = palette.gutter.apply_to("|");
         let _ = writeln!(out, "{pad} {bar}");
-        let _ = writeln!(out, "{} {bar} {source}", palette.gutter.apply_to(&number));
-        let indent: String = source
+        let _ = writeln!(out, "{} {bar} {excerpt}", palette.gutter.apply_to(&number));
+        let indent: String = excerpt
             .chars()
-            .take(diagnostic.column.saturating_sub(1))
+            .take(column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let carets = "^".repeat(diagnostic.width.max(1));
+        let room = excerpt
+            .chars()
+            .count()
+            .saturating_sub(column.saturating_sub(1));
+        let carets = "^".repeat(diagnostic.width.clamp(1, room.max(1)));
         let _ = writeln!(
             out,
             "{pad} {bar} {indent}{}",
             palette.caret.apply_to(carets)
+        );
+    }
+    if diagnostic.repeats > 0 {
+        let _ = writeln!(
+            out,
+            "{pad} {} {} more like this",
+            palette.gutter.apply_to("="),
+            thousands(diagnostic.repeats)
         );
     }
     if let Some(hint) = &diagnostic.hint {
@@ -114,11 +132,36 @@ fn render_diagnostic_with(diagnostic: &Diagnostic, palette: &Palette) -> String 
     out
 }
 
+/// At most `EXCERPT` characters of `line` around `column`, with `…` where it was cut, and
+/// the column within the excerpt: a 30 KB line prints as one screen line.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    const EXCERPT: usize = 100;
+    const BEFORE: usize = 30;
+    let length = line.chars().count();
+    if length <= EXCERPT {
+        return (line.to_string(), column);
+    }
+    let start = column
+        .saturating_sub(1)
+        .saturating_sub(BEFORE)
+        .min(length - EXCERPT);
+    let mut text: String = line.chars().skip(start).take(EXCERPT).collect();
+    let mut column = column - start;
+    if start > 0 {
+        text.insert(0, '…');
+        column += 1;
+    }
+    if start + EXCERPT < length {
+        text.push('…');
+    }
+    (text, column)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
-    use super::{Palette, render_diagnostic_with};
+    use super::{Palette, excerpt, render_diagnostic_with};
     use crate::manifest::diagnostic::Diagnostic;
 
     #[test]
@@ -128,10 +171,11 @@ mod tests {
             line: 4,
             column: 5,
             width: 4,
-            source_line: Some("    prot: 8000".to_string()),
+            source: Some("services:\n  api:\n    path: .\n    prot: 8000\n".into()),
             service: Some("api".to_string()),
             message: "unknown key `prot`".to_string(),
             hint: Some("did you mean `port`?".to_string()),
+            repeats: 0,
         };
         let text = render_diagnostic_with(&diagnostic, &Palette::new(false));
         assert_eq!(
@@ -143,5 +187,15 @@ mod tests {
              |     ^^^^\n  \
              = hint: did you mean `port`?\n\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        let line = format!("{}HERE{}", "a".repeat(30_000), "b".repeat(30_000));
+        let (text, column) = excerpt(&line, 30_001);
+        assert!(text.chars().count() <= 102, "{}", text.len());
+        assert_eq!(text.chars().nth(column - 1), Some('H'));
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(excerpt("short", 3), ("short".to_string(), 3));
     }
 }

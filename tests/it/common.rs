@@ -182,7 +182,11 @@ static FILTERS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 impl Output {
     /// Runs `command` to the end.
     pub(crate) fn of(command: &mut Command) -> Output {
-        let output = command.output().expect("stack runs");
+        Output::ended(command.output().expect("stack runs"))
+    }
+
+    /// The output of a process that has ended.
+    pub(crate) fn ended(output: std::process::Output) -> Output {
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -205,7 +209,7 @@ impl Output {
     }
 
     /// Shows a project's folder as `[TEMP]`, also as the kernel spells it (no links).
-    fn replace_path(self, path: &Path) -> Output {
+    pub(crate) fn replace_path(self, path: &Path) -> Output {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let output = self.replace(&path.display().to_string(), "[TEMP]");
         if canonical == path {

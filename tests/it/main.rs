@@ -6,6 +6,7 @@ mod dockerignore_docker;
 mod doctor;
 mod finsight;
 mod foreground;
+mod fuzz_corpus;
 mod hadolint;
 mod init;
 mod manifest_errors;

@@ -7,8 +7,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::manifest::checker::Checker;
+use crate::manifest::dotenv::parse_dotenv;
 use crate::manifest::located::Located;
 use crate::manifest::raw::RawService;
+use crate::manifest::read::{ENV_FILE_LIMIT, ReadProblem, read_regular};
 use crate::manifest::value::Value;
 
 /// Environment variable and build argument names.
@@ -27,25 +29,25 @@ pub(crate) fn check_env(
         && let Some(files) = checker.one_or_many(value, "env_file")
     {
         for file in files {
-            let path = root.join(&file.value);
-            match dotenvy::from_path_iter(&path)
-                .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-            {
-                Ok(pairs) => env.extend(pairs),
-                Err(problem) => {
-                    ok = false;
-                    let message = if path.exists() {
-                        format!("cannot read env file `{}`: {problem}", file.value)
-                    } else {
-                        format!("env file `{}` does not exist", file.value)
-                    };
-                    checker.error(
-                        file.pos,
-                        message,
-                        Some("env files are relative to the directory holding the manifest and hold `KEY=value` lines".to_string()),
-                    );
+            let read = read_regular(&root.join(&file.value), ENV_FILE_LIMIT);
+            let message = match read.as_ref().map(|bytes| parse_dotenv(bytes)) {
+                Ok(Ok(pairs)) => {
+                    env.extend(pairs);
+                    continue;
                 }
-            }
+                Ok(Err(problem)) => format!(
+                    "env file `{}` line {}: {}",
+                    file.value, problem.line, problem.message
+                ),
+                Err(ReadProblem::Missing) => format!("env file `{}` does not exist", file.value),
+                Err(problem) => format!("cannot read env file `{}`: {problem}", file.value),
+            };
+            ok = false;
+            checker.error(
+                file.pos,
+                message,
+                Some("env files are regular files, relative to the directory holding the manifest, of `KEY=value` lines".to_string()),
+            );
         }
     }
     let Some(value) = &raw.env else {

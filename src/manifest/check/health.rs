@@ -128,11 +128,16 @@ fn check_probe(
     match kind {
         Kind::Http => {
             let path = checker.text(value, "health.http")?;
-            if !path.value.starts_with('/') {
+            if !path.value.starts_with('/')
+                || path
+                    .value
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
+            {
                 checker.error(
                     path.pos,
                     format!(
-                        "`health.http` must be a path starting with `/`, found `{}`",
+                        "`health.http` must be a URL path starting with `/`, found `{}`",
                         path.value
                     ),
                     Some("e.g. `health: { http: /healthz }`".to_string()),

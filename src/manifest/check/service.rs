@@ -69,7 +69,7 @@ pub(crate) fn check_service(
         None => Some(None),
     };
     let version = match &raw.version {
-        Some(value) => checker.text(value, "version").map(|t| Some(t.value)),
+        Some(value) => check_version(checker, value).map(Some),
         None => Some(None),
     };
     let (language, framework) = check_language(checker, raw);
@@ -114,6 +114,29 @@ pub(crate) fn check_service(
         depends_on,
         host_port,
     }
+}
+
+/// A version pin: it becomes part of a base image tag, so it is written in a tag's letters.
+fn check_version(checker: &mut Checker<'_>, value: &Located<Value>) -> Option<String> {
+    let text = checker.text(value, "version")?;
+    let valid = text.value.len() <= 64
+        && text.value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && text
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid {
+        checker.error(
+            text.pos,
+            format!("`version` `{}` is not a version", text.value),
+            Some(
+                "write the language version as digits and dots, e.g. `\"3.11\"` or `\"22\"`"
+                    .to_string(),
+            ),
+        );
+        return None;
+    }
+    Some(text.value)
 }
 
 fn check_host_ip(checker: &mut Checker<'_>, value: &Located<Value>) -> Option<String> {
