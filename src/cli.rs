@@ -20,12 +20,38 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// The manifest to use [default: stack.yaml in this or a parent directory]
+    /// The manifest to use; repeat to merge several, later files overriding earlier ones
+    /// [default: stack.yaml in this or a parent directory, then stack.override.yaml beside it]
     ///
     /// Not global, as in Compose: it goes before the command (`stack -f x.yaml up`), which
-    /// leaves `-f` free for `stack logs -f`.
-    #[arg(short, long, env = "STACK_FILE", value_name = "PATH")]
-    pub(crate) file: Option<PathBuf>,
+    /// leaves `-f` free for `stack logs -f`. So do `-p`, `--env-file` and `--profile`.
+    #[arg(
+        short,
+        long,
+        env = "STACK_FILE",
+        value_name = "PATH",
+        value_delimiter = ':'
+    )]
+    pub(crate) file: Vec<PathBuf>,
+
+    /// The project name, which labels everything stack creates [default: `name:` in
+    /// stack.yaml, else the directory's name]
+    #[arg(short = 'p', long, env = "STACK_PROJECT_NAME", value_name = "NAME")]
+    pub(crate) project_name: Option<String>,
+
+    /// Read `${VAR}` values from this file instead of the .env beside stack.yaml; repeatable,
+    /// later files win
+    #[arg(long, value_name = "PATH")]
+    pub(crate) env_file: Vec<PathBuf>,
+
+    /// Also run the services of this profile; repeatable (services without `profiles:` always run)
+    #[arg(
+        long = "profile",
+        env = "STACK_PROFILES",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub(crate) profiles: Vec<String>,
 
     /// When to use colours
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -52,7 +78,11 @@ pub(crate) enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Validate stack.yaml and print it resolved: variables filled in, defaults applied (JSON)
-    Config,
+    Config {
+        /// Print only the names of the services that run, one per line
+        #[arg(long)]
+        services: bool,
+    },
     /// Check that the Docker engine answers and the manifest is valid
     Doctor,
     /// Print the generated Dockerfile of a service

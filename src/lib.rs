@@ -70,7 +70,7 @@ async fn dispatch(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     match command {
-        Command::Config => commands::config::config(settings, printer),
+        Command::Config { services } => commands::config::config(settings, printer, services),
         Command::Doctor => commands::doctor::doctor(settings, printer).await,
         Command::Dockerfile { service } => {
             commands::dockerfile::dockerfile(settings, printer, &service)

@@ -22,7 +22,7 @@ static REQUIRED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?").expect("a valid pattern"));
 
 pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
-    let file = settings.manifest.as_ref().map_or_else(
+    let file = settings.files.first().map_or_else(
         || settings.cwd.join(FILE_NAMES[0]),
         |f| settings.cwd.join(f),
     );

@@ -146,7 +146,7 @@ struct ManifestFile {
 /// The manifest, which must be valid when there is one, but for lacking the service
 /// `name` (which a gateway route may already name).
 fn open_manifest(settings: &Settings, name: Option<&str>) -> Result<ManifestFile, Error> {
-    let file = locate(settings.manifest.as_deref(), &settings.cwd)
+    let file = locate(settings.files.first().map(PathBuf::as_path), &settings.cwd)
         .unwrap_or_else(|| settings.cwd.join("stack.yaml"));
     let shown = display_path(&file, &settings.cwd);
     let source = match std::fs::read_to_string(&file) {

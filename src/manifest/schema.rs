@@ -18,6 +18,9 @@ pub(crate) const SERVICE_NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9]
 /// The pattern of a project name, as Docker Compose accepts it.
 pub(crate) const PROJECT_NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]*$";
 
+/// The pattern of a profile name, as Docker Compose accepts it.
+pub(crate) const PROFILE_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$";
+
 /// The schema as pretty JSON, ending with a newline (the form committed as stack.schema.json).
 pub(crate) fn schema_json() -> String {
     let generator = SchemaSettings::draft07().into_generator();
@@ -97,6 +100,14 @@ field_schema!(
     ProjectName, _generator => json_schema!({
         "type": "string",
         "pattern": PROJECT_NAME_PATTERN,
+    })
+);
+
+field_schema!(
+    /// One name in a service's `profiles:`.
+    ProfileName, _generator => json_schema!({
+        "type": "string",
+        "pattern": PROFILE_NAME_PATTERN,
     })
 );
 
