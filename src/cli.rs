@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::commands::completion::service_names;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -88,15 +91,32 @@ pub(crate) enum Command {
     /// Print the generated Dockerfile of a service
     Dockerfile {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
     },
     /// Write the generated Dockerfile and .dockerignore into the service's directory
     Eject {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
     },
     /// Print the JSON Schema (draft-07) of stack.yaml, for editors
-    Schema,
+    Schema {
+        /// Write it to .stack/schema.json beside stack.yaml, where the
+        /// `# yaml-language-server: $schema=.stack/schema.json` line points, instead of printing it
+        #[arg(long)]
+        write: bool,
+    },
+    /// Print the script that makes a shell complete commands, flags and service names
+    ///
+    /// bash: `source <(stack completion bash)` in ~/.bashrc; zsh: `source <(stack completion
+    /// zsh)` in ~/.zshrc; fish: `stack completion fish | source` in
+    /// ~/.config/fish/completions/stack.fish.
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
     /// Find the services in this repository and print the stack.yaml for them
     Init(InitArgs),
     /// Build what changed, start every service in dependency order and wait until healthy
@@ -133,11 +153,13 @@ pub(crate) enum Command {
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
         /// Services to show [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
     /// Run a command in a service's running container
     Exec {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
         /// The command and its arguments
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
@@ -148,6 +170,7 @@ pub(crate) enum Command {
         #[command(flatten)]
         run: RunArgs,
         /// Services to restart [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
     /// Create something new in the project; on a terminal, asks what
@@ -215,6 +238,14 @@ pub(crate) struct UpArgs {
     pub(crate) detach: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+}
+
+/// The shells `stack completion` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

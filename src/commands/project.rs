@@ -141,20 +141,12 @@ pub(crate) fn check_manifest_text(
     env: &BTreeMap<String, String>,
 ) -> Result<NamedTempFile, Error> {
     let dir = file.parent().unwrap_or(Path::new("."));
-    let io = |action: &'static str, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io {
-            action,
-            path,
-            source,
-        }
-    };
     let staged = tempfile::Builder::new()
         .prefix(".stack-")
         .suffix(".yaml")
         .tempfile_in(dir)
-        .map_err(io("write a file in", dir))?;
-    std::fs::write(staged.path(), text).map_err(io("write", staged.path()))?;
+        .map_err(io_error("write a file in", dir))?;
+    std::fs::write(staged.path(), text).map_err(io_error("write", staged.path()))?;
     load(staged.path(), shown, env)?;
     // Renamed into place, it keeps the manifest's permissions, or the usual ones for a new
     // manifest, not a temporary file's 0600.
@@ -167,9 +159,19 @@ pub(crate) fn check_manifest_text(
     };
     if let Some(permissions) = permissions {
         std::fs::set_permissions(staged.path(), permissions)
-            .map_err(io("set the permissions of", staged.path()))?;
+            .map_err(io_error("set the permissions of", staged.path()))?;
     }
     Ok(staged)
+}
+
+/// Turns an I/O failure of `action` on `path` into stack's error, for `map_err`.
+pub(crate) fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
 }
 
 /// Writes `text` to `file` only once the loader accepts it, in one rename: a reader never

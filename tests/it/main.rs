@@ -5,6 +5,7 @@ mod compose_habits;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
+mod editor;
 mod finsight;
 mod foreground;
 mod fuzz_corpus;
