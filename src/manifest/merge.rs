@@ -37,26 +37,47 @@ pub(crate) fn merge(
     });
 }
 
+/// Destructures `later` so that a new field of `RawService` stops the compiler here: each
+/// field must say how it merges.
 fn merge_service(base: &mut RawService, later: RawService) {
-    if later.path.is_some() || later.image.is_some() {
-        base.path = later.path;
-        base.image = later.image;
+    let RawService {
+        path,
+        image,
+        port,
+        host_port,
+        host_ip,
+        env,
+        env_file,
+        depends_on,
+        health,
+        task,
+        command,
+        version,
+        language,
+        framework,
+        build,
+        volumes,
+        profiles,
+    } = later;
+    if path.is_some() || image.is_some() {
+        base.path = path;
+        base.image = image;
     }
-    replace(&mut base.port, later.port);
-    replace(&mut base.host_port, later.host_port);
-    replace(&mut base.host_ip, later.host_ip);
-    merge_map(&mut base.env, later.env, true);
-    append(&mut base.env_file, later.env_file, false);
-    append(&mut base.depends_on, later.depends_on, true);
-    merge_optional_section(&mut base.health, later.health, merge_health);
-    replace(&mut base.task, later.task);
-    replace(&mut base.command, later.command);
-    replace(&mut base.version, later.version);
-    replace(&mut base.language, later.language);
-    replace(&mut base.framework, later.framework);
-    merge_optional_section(&mut base.build, later.build, merge_build);
-    merge_volumes(&mut base.volumes, later.volumes);
-    replace(&mut base.profiles, later.profiles);
+    replace(&mut base.port, port);
+    replace(&mut base.host_port, host_port);
+    replace(&mut base.host_ip, host_ip);
+    merge_map(&mut base.env, env, true);
+    append(&mut base.env_file, env_file, false);
+    append(&mut base.depends_on, depends_on, true);
+    merge_optional_section(&mut base.health, health, merge_health);
+    replace(&mut base.task, task);
+    replace(&mut base.command, command);
+    replace(&mut base.version, version);
+    replace(&mut base.language, language);
+    replace(&mut base.framework, framework);
+    merge_optional_section(&mut base.build, build, merge_build);
+    merge_volumes(&mut base.volumes, volumes);
+    replace(&mut base.profiles, profiles);
 }
 
 fn merge_health(base: &mut RawHealth, later: RawHealth) {
