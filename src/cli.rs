@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::commands::completion::service_names;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,12 +23,38 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// The manifest to use [default: stack.yaml in this or a parent directory]
+    /// The manifest to use; repeat to merge several, later files overriding earlier ones
+    /// [default: stack.yaml in this or a parent directory, then stack.override.yaml beside it]
     ///
     /// Not global, as in Compose: it goes before the command (`stack -f x.yaml up`), which
-    /// leaves `-f` free for `stack logs -f`.
-    #[arg(short, long, env = "STACK_FILE", value_name = "PATH")]
-    pub(crate) file: Option<PathBuf>,
+    /// leaves `-f` free for `stack logs -f`. So do `-p`, `--env-file` and `--profile`.
+    #[arg(
+        short,
+        long,
+        env = "STACK_FILE",
+        value_name = "PATH",
+        value_delimiter = ':'
+    )]
+    pub(crate) file: Vec<PathBuf>,
+
+    /// The project name, which labels everything stack creates [default: `name:` in
+    /// stack.yaml, else the directory's name]
+    #[arg(short = 'p', long, env = "STACK_PROJECT_NAME", value_name = "NAME")]
+    pub(crate) project_name: Option<String>,
+
+    /// Read `${VAR}` values from this file instead of the .env beside stack.yaml; repeatable,
+    /// later files win
+    #[arg(long, value_name = "PATH")]
+    pub(crate) env_file: Vec<PathBuf>,
+
+    /// Also run the services of this profile; repeatable (services without `profiles:` always run)
+    #[arg(
+        long = "profile",
+        env = "STACK_PROFILES",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub(crate) profiles: Vec<String>,
 
     /// When to use colours
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -52,21 +81,42 @@ pub(crate) enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Validate stack.yaml and print it resolved: variables filled in, defaults applied (JSON)
-    Config,
+    Config {
+        /// Print only the names of the services that run, one per line
+        #[arg(long)]
+        services: bool,
+    },
     /// Check that the Docker engine answers and the manifest is valid
     Doctor,
     /// Print the generated Dockerfile of a service
     Dockerfile {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
     },
     /// Write the generated Dockerfile and .dockerignore into the service's directory
     Eject {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
     },
     /// Print the JSON Schema (draft-07) of stack.yaml, for editors
-    Schema,
+    Schema {
+        /// Write it to .stack/schema.json beside stack.yaml, where the
+        /// `# yaml-language-server: $schema=.stack/schema.json` line points, instead of printing it
+        #[arg(long)]
+        write: bool,
+    },
+    /// Print the script that makes a shell complete commands, flags and service names
+    ///
+    /// bash: `source <(stack completion bash)` in ~/.bashrc; zsh: `source <(stack completion
+    /// zsh)` in ~/.zshrc; fish: `stack completion fish | source` in
+    /// ~/.config/fish/completions/stack.fish.
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
     /// Find the services in this repository and print the stack.yaml for them
     Init(InitArgs),
     /// Build what changed, start every service in dependency order and wait until healthy
@@ -103,11 +153,13 @@ pub(crate) enum Command {
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
         /// Services to show [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
     /// Run a command in a service's running container
     Exec {
         /// The service, as named in stack.yaml
+        #[arg(add = ArgValueCompleter::new(service_names))]
         service: String,
         /// The command and its arguments
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
@@ -118,6 +170,7 @@ pub(crate) enum Command {
         #[command(flatten)]
         run: RunArgs,
         /// Services to restart [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
     /// Create something new in the project; on a terminal, asks what
@@ -185,6 +238,14 @@ pub(crate) struct UpArgs {
     pub(crate) detach: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+}
+
+/// The shells `stack completion` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

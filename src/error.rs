@@ -103,7 +103,7 @@ impl Error {
     pub(crate) fn hint(&self) -> Option<String> {
         match self {
             Error::ManifestNotFound(_) => {
-                Some("run `stack init` to write one, or pass `--file PATH`".to_string())
+                Some("run `stack init --write` to write one, or pass `--file PATH`".to_string())
             }
             Error::Manifest(_) => None,
             Error::Detect(detect) => detect.hint(),

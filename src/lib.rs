@@ -27,6 +27,14 @@ use crate::ui::printer::Printer;
 
 /// Runs stack with these arguments (the program name first) and returns the exit code.
 pub async fn run(args: Vec<OsString>) -> i32 {
+    match commands::completion::answer(&args) {
+        Ok(false) => {}
+        Ok(true) => return exit::SUCCESS,
+        Err(error) => {
+            Printer::new(false).clap(&error);
+            return exit::USAGE;
+        }
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -70,13 +78,14 @@ async fn dispatch(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     match command {
-        Command::Config => commands::config::config(settings, printer),
+        Command::Config { services } => commands::config::config(settings, printer, services),
         Command::Doctor => commands::doctor::doctor(settings, printer).await,
         Command::Dockerfile { service } => {
             commands::dockerfile::dockerfile(settings, printer, &service)
         }
         Command::Eject { service } => commands::eject::eject(settings, printer, &service),
-        Command::Schema => commands::schema::schema(printer),
+        Command::Schema { write } => commands::schema::schema(settings, printer, write),
+        Command::Completion { shell } => commands::completion::completion(printer, shell),
         Command::Init(args) => commands::init::init(settings, printer, &args),
         Command::Up(args) => commands::up::up(settings, printer, interrupts, &args).await,
         Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,

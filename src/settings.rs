@@ -9,8 +9,14 @@ use crate::cli::{ColorChoice, GlobalArgs};
 /// Everything a command needs to know about how it was invoked.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    /// `--file`, when given; otherwise the manifest is searched upwards from `cwd`.
-    pub(crate) manifest: Option<PathBuf>,
+    /// `--file`s, in merge order; when none, the manifest is searched upwards from `cwd`.
+    pub(crate) files: Vec<PathBuf>,
+    /// `-p` / `STACK_PROJECT_NAME`: wins over the manifest's `name`.
+    pub(crate) project_name: Option<String>,
+    /// `--env-file`s, which replace the project's `.env` for `${VAR}`.
+    pub(crate) env_files: Vec<PathBuf>,
+    /// `--profile` / `STACK_PROFILES`: the profiles whose services run.
+    pub(crate) profiles: Vec<String>,
     pub(crate) cwd: PathBuf,
     /// Colours on stderr.
     pub(crate) color: bool,
@@ -37,7 +43,15 @@ impl Settings {
             }
         };
         Ok(Settings {
-            manifest: args.file.clone(),
+            files: args.file.clone(),
+            project_name: args.project_name.clone(),
+            env_files: args.env_file.clone(),
+            profiles: args
+                .profiles
+                .iter()
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
             cwd: std::env::current_dir()?,
             color,
             interactive,

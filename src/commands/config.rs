@@ -5,8 +5,15 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
-pub(crate) fn config(settings: &Settings, printer: &Printer) -> Result<(), Error> {
+pub(crate) fn config(settings: &Settings, printer: &Printer, services: bool) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
+    if services {
+        // As `docker compose config --services`: for scripts and shell completion.
+        for name in manifest.services.keys() {
+            printer.data(name);
+        }
+        return Ok(());
+    }
     let text = serde_json::to_string_pretty(&manifest)
         .expect("the manifest holds only strings, numbers and lists");
     printer.data(&text);

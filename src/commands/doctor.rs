@@ -1,9 +1,8 @@
 //! `stack doctor`: is the engine there, is the manifest valid, and what to do when not.
 
-use crate::commands::project::load_manifest;
+use crate::commands::project::{load_manifest, manifest_files};
 use crate::engine::client::Engine;
 use crate::error::Error;
-use crate::manifest::locate::locate;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
@@ -29,7 +28,7 @@ pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(),
         }
     }
 
-    if locate(settings.manifest.as_deref(), &settings.cwd).is_some() {
+    if manifest_files(settings).is_some() {
         match load_manifest(settings) {
             Ok(manifest) => printer.data(&format!(
                 "manifest  ok  {}: project `{}`, {} service{}",

@@ -8,12 +8,16 @@ use regex::Regex;
 
 use crate::cli::InitArgs;
 use crate::commands::project::write_manifest;
+use crate::commands::schema::write_schema;
 use crate::detect::detection::looked_for;
 use crate::error::Error;
 use crate::init::survey::survey;
 use crate::init::yaml::render;
+use crate::manifest::dotenv::parse_dotenv;
 use crate::manifest::load::DOTENV;
 use crate::manifest::locate::{FILE_NAMES, display_path};
+use crate::manifest::read::{ENV_FILE_LIMIT, read_regular};
+use crate::manifest::schema::{MODELINE, SCHEMA_FILE};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
 
@@ -22,7 +26,7 @@ static REQUIRED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?").expect("a valid pattern"));
 
 pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> Result<(), Error> {
-    let file = settings.manifest.as_ref().map_or_else(
+    let file = settings.files.first().map_or_else(
         || settings.cwd.join(FILE_NAMES[0]),
         |f| settings.cwd.join(f),
     );
@@ -78,7 +82,8 @@ pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> R
         names.len(),
         names.join(", ")
     ));
-    let text = render(&survey.draft);
+    // The modeline points editors at the schema `--write` puts beside the manifest.
+    let text = format!("{MODELINE}\n{}", render(&survey.draft));
 
     if !args.write {
         printer.data(&text);
@@ -100,7 +105,11 @@ pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> R
         &text,
         &check_env(&file, &text, &settings.env),
     )?;
-    printer.status(&format!("wrote {}; next: `stack up`", shown.display()));
+    write_schema(&root)?;
+    printer.status(&format!(
+        "wrote {} and {SCHEMA_FILE} for editors; next: `stack up`",
+        shown.display()
+    ));
     Ok(())
 }
 
@@ -115,10 +124,12 @@ fn existing_manifest(file: &Path, root: &Path) -> Option<PathBuf> {
 /// shell: a variable the manifest requires (`${VAR:?…}`, carried over from compose) that
 /// neither the environment nor `.env` sets gets a stand-in.
 fn check_env(file: &Path, text: &str, env: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    // Read as the loader reads it: a FIFO or a device named .env must not hang init.
     let dotenv: Vec<String> = file
         .parent()
-        .and_then(|root| dotenvy::from_path_iter(root.join(DOTENV)).ok())
-        .map(|pairs| pairs.filter_map(Result::ok).map(|(key, _)| key).collect())
+        .and_then(|root| read_regular(&root.join(DOTENV), ENV_FILE_LIMIT).ok())
+        .and_then(|bytes| parse_dotenv(&bytes).ok())
+        .map(|pairs| pairs.into_iter().map(|(key, _)| key).collect())
         .unwrap_or_default();
     let mut env = env.clone();
     for captures in REQUIRED.captures_iter(text) {

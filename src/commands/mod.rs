@@ -1,6 +1,7 @@
 //! One function per subcommand: the only glue between settings, core and engine.
 
 pub(crate) mod build;
+pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod dockerfile;
 pub(crate) mod doctor;

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use crate::cli::{NewKind, NewServiceArgs};
 use crate::commands::project::{check_manifest_text, write_manifest};
+use crate::commands::schema::write_schema;
 use crate::detect::language::Language;
 use crate::error::Error;
 use crate::manifest::edit::add_service;
 use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
+use crate::manifest::schema::MODELINE;
 use crate::new::entry::{Entry, check_name, check_port};
 use crate::new::location::{Location, project_root};
 use crate::new::scaffold::Scaffold;
@@ -21,7 +23,7 @@ use crate::ui::printer::Printer;
 use crate::ui::prompt::Prompter;
 
 /// The first lines of a stack.yaml that `stack new service` creates.
-const NEW_MANIFEST: &str = "# This project's services: `stack up` builds and starts them, `stack ps` lists them.\n# `stack schema` prints the JSON Schema editors use to complete this file.\n";
+const NEW_MANIFEST: &str = "# yaml-language-server: $schema=.stack/schema.json\n# This project's services: `stack up` builds and starts them, `stack ps` lists them.\n# `stack schema` prints the JSON Schema editors use to complete this file.\n";
 
 pub(crate) fn new(
     settings: &Settings,
@@ -109,6 +111,12 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
         scaffold.remove();
         return Err(error);
     }
+    // The manifest's modeline points editors at the schema: keep it there and current.
+    if text.starts_with(MODELINE)
+        && let Some(root) = project.file.parent()
+    {
+        write_schema(root)?;
+    }
 
     let shown_dir = display_path(&location.dir, &settings.cwd);
     printer.status(&format!(
@@ -146,7 +154,7 @@ struct ManifestFile {
 /// The manifest, which must be valid when there is one, but for lacking the service
 /// `name` (which a gateway route may already name).
 fn open_manifest(settings: &Settings, name: Option<&str>) -> Result<ManifestFile, Error> {
-    let file = locate(settings.manifest.as_deref(), &settings.cwd)
+    let file = locate(settings.files.first().map(PathBuf::as_path), &settings.cwd)
         .unwrap_or_else(|| settings.cwd.join("stack.yaml"));
     let shown = display_path(&file, &settings.cwd);
     let source = match std::fs::read_to_string(&file) {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use crate::manifest::compose::compose_hint;
 use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::interpolate::interpolate;
 use crate::manifest::located::{Located, Pos};
@@ -134,9 +135,11 @@ impl<'a> Checker<'a> {
                 unknown,
                 known,
             } => {
-                for key in unknown {
+                for (key, value) in unknown {
                     let typed = self.key_text(key);
-                    let hint = did_you_mean(&typed, known.iter().copied(), "valid keys are");
+                    let hint = compose_hint(self, known, &typed, value).unwrap_or_else(|| {
+                        did_you_mean(&typed, known.iter().copied(), "valid keys are")
+                    });
                     self.error(key.pos, format!("unknown key `{typed}`"), Some(hint));
                 }
                 Some(value)
@@ -159,6 +162,22 @@ impl<'a> Checker<'a> {
             Value::Literal(_) => self.literal(key),
             Value::Null => "~".to_string(),
             Value::List(_) | Value::Map(_) => "a collection".to_string(),
+        }
+    }
+
+    /// The text of the node at `pos` as it is in the source, trimmed.
+    pub(crate) fn source_text(&self, pos: Pos) -> Option<String> {
+        let (start, len) = pos.bytes?;
+        let text = self.file(pos)?.text.get(start..start.checked_add(len)?)?;
+        Some(text.trim().to_string())
+    }
+
+    /// A scalar as written, without `${…}` resolved; `None` for a collection.
+    pub(crate) fn scalar_text(&self, value: &Located<Value>) -> Option<String> {
+        match &value.value {
+            Value::Text(text) => Some(text.clone()),
+            Value::Literal(_) => Some(self.literal(value)),
+            Value::Null | Value::List(_) | Value::Map(_) => None,
         }
     }
 

@@ -17,6 +17,7 @@ use crate::manifest::located::{Located, Pos};
 use crate::manifest::raw::RawGateway;
 use crate::manifest::service::{Service, Source};
 use crate::manifest::suggest::did_you_mean;
+use crate::manifest::validate::profile_list;
 
 /// The gateway's service name; no user service may take it.
 pub(crate) const SERVICE: &str = "gateway";
@@ -199,6 +200,22 @@ pub(crate) fn check_gateway(
             continue;
         };
         match checked.iter().find(|(name, _)| name.value == target.value) {
+            Some((_, checked)) if !checked.active => {
+                ok = false;
+                checker.error(
+                    target.pos,
+                    format!(
+                        "route `{}` goes to `{}`, which runs only with profile {}, not active",
+                        prefix.value,
+                        target.value,
+                        profile_list(&checked.profiles)
+                    ),
+                    Some(format!(
+                        "activate it with `--profile {}` (or STACK_PROFILES), or remove the route",
+                        checked.profiles[0]
+                    )),
+                );
+            }
             Some((_, checked)) if checked.service.as_ref().is_some_and(|s| s.port.is_none()) => {
                 ok = false;
                 checker.error(

@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 pub(crate) mod checker;
+pub(crate) mod compose;
 pub(crate) mod diagnostic;
 pub(crate) mod dotenv;
 pub(crate) mod edit;
@@ -14,6 +15,7 @@ pub(crate) mod interpolate;
 pub(crate) mod load;
 pub(crate) mod locate;
 pub(crate) mod located;
+pub(crate) mod merge;
 pub(crate) mod problems;
 pub(crate) mod project;
 pub(crate) mod raw;

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::manifest::located::Located;
 use crate::manifest::schema::{
     BoolField, CommandLine, DebianRelease, Duration, EnvFiles, EnvMap, FrameworkName, HttpPath,
-    LanguageName, Port, ProjectName, Routes, ServiceName, Services, StringList, StringMap, Version,
-    VolumeList,
+    LanguageName, Port, ProfileName, ProjectName, Routes, ServiceName, Services, StringList,
+    StringMap, Version, VolumeList,
 };
 use crate::manifest::section::Section;
 use crate::manifest::table::Table;
@@ -138,6 +138,12 @@ pub(crate) struct RawService {
     /// `:ro` to mount read-only.
     #[schemars(with = "VolumeList")]
     pub(crate) volumes: Option<Located<Value>>,
+
+    /// Profiles this service belongs to, e.g. `[debug]`. A service with profiles runs only
+    /// when one of them is active (`--profile debug`, `STACK_PROFILES=debug`); a service
+    /// without runs always. A running service may not depend on one whose profiles are off.
+    #[schemars(with = "Vec<ProfileName>")]
+    pub(crate) profiles: Option<Located<Value>>,
 }
 
 /// The readiness probe of a service. Exactly one of `http`, `tcp` and `cmd`.

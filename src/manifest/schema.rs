@@ -18,10 +18,27 @@ pub(crate) const SERVICE_NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9]
 /// The pattern of a project name, as Docker Compose accepts it.
 pub(crate) const PROJECT_NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]*$";
 
+/// The pattern of a profile name, as Docker Compose accepts it.
+pub(crate) const PROFILE_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$";
+
+/// The schema's `$id`: names this version of the manifest format. It is an identifier, not
+/// an address to fetch: editors read the schema from the file the modeline names.
+pub(crate) const SCHEMA_ID: &str = "urn:stack:schema:stack.yaml:v1";
+
+/// Where `stack schema --write`, `init --write` and `new` put the schema, relative to the
+/// directory holding stack.yaml, so editors find it offline.
+pub(crate) const SCHEMA_FILE: &str = ".stack/schema.json";
+
+/// The first line of a stack.yaml stack writes: yaml-language-server (VS Code's YAML
+/// extension, Neovim, Helix…) reads the schema from the file it names, relative to the
+/// manifest.
+pub(crate) const MODELINE: &str = "# yaml-language-server: $schema=.stack/schema.json";
+
 /// The schema as pretty JSON, ending with a newline (the form committed as stack.schema.json).
 pub(crate) fn schema_json() -> String {
     let generator = SchemaSettings::draft07().into_generator();
-    let schema = generator.into_root_schema_for::<RawManifest>();
+    let mut schema = generator.into_root_schema_for::<RawManifest>();
+    schema.insert("$id".to_string(), SCHEMA_ID.into());
     let mut text = serde_json::to_string_pretty(&schema)
         .expect("a schema built from serde_json values always serialises");
     text.push('\n');
@@ -97,6 +114,14 @@ field_schema!(
     ProjectName, _generator => json_schema!({
         "type": "string",
         "pattern": PROJECT_NAME_PATTERN,
+    })
+);
+
+field_schema!(
+    /// One name in a service's `profiles:`.
+    ProfileName, _generator => json_schema!({
+        "type": "string",
+        "pattern": PROFILE_NAME_PATTERN,
     })
 );
 

@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 
 use serde::de::value::StringDeserializer;
 use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
-    SeqAccess, Visitor,
+    self, Deserialize, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
 };
 
 use crate::manifest::located::Located;
@@ -21,8 +21,9 @@ use crate::manifest::value::{Shape, Value, skip_seq};
 pub(crate) enum Section<T> {
     Fields {
         value: T,
-        /// Keys `T` has no field for, in file order.
-        unknown: Vec<Located<Value>>,
+        /// Keys `T` has no field for, with their values, in file order: a Compose key such
+        /// as `ports: ["8080:80"]` gets a hint made from its value.
+        unknown: Vec<(Located<Value>, Located<Value>)>,
         /// The keys `T` accepts, for suggestions.
         known: &'static [&'static str],
     },
@@ -118,7 +119,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SectionVisitor<T> {
 /// source of truth for which keys are valid.
 struct KnownKeys<'a, A> {
     map: A,
-    unknown: &'a mut Vec<Located<Value>>,
+    unknown: &'a mut Vec<(Located<Value>, Located<Value>)>,
     known: &'a mut &'static [&'static str],
 }
 
@@ -153,7 +154,7 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for KnownKeys<'_, A> {
 
 struct KnownKeysAccess<'a, A> {
     map: A,
-    unknown: &'a mut Vec<Located<Value>>,
+    unknown: &'a mut Vec<(Located<Value>, Located<Value>)>,
     known: &'static [&'static str],
 }
 
@@ -171,8 +172,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for KnownKeysAccess<'_, A> {
                 let name: StringDeserializer<A::Error> = name.clone().into_deserializer();
                 return seed.deserialize(name).map(Some);
             }
-            self.unknown.push(key);
-            self.map.next_value::<IgnoredAny>()?;
+            let value = self.map.next_value::<Located<Value>>()?;
+            self.unknown.push((key, value));
         }
         Ok(None)
     }
@@ -219,14 +220,14 @@ mod tests {
         };
         assert_eq!(known, &["port", "inner"][..]);
         assert_eq!(unknown.len(), 1);
-        assert_eq!(unknown[0].value, Value::Text("prot".to_string()));
-        assert_eq!((unknown[0].pos.line, unknown[0].pos.column), (1, 1));
+        assert_eq!(unknown[0].0.value, Value::Text("prot".to_string()));
+        assert_eq!((unknown[0].0.pos.line, unknown[0].0.pos.column), (1, 1));
         assert_eq!(value.port.map(|p| p.pos.line), Some(2));
         let inner = value.inner.expect("inner is present").value;
         let Section::Fields { value, unknown, .. } = inner else {
             panic!("a mapping");
         };
-        assert_eq!((unknown[0].pos.line, unknown[0].pos.column), (4, 3));
+        assert_eq!((unknown[0].0.pos.line, unknown[0].0.pos.column), (4, 3));
         assert_eq!(value.port.map(|p| p.pos.line), Some(5));
     }
 

@@ -25,12 +25,21 @@ static SERVICE_NAME: LazyLock<Regex> =
 static PROJECT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(PROJECT_NAME_PATTERN).expect("a valid pattern"));
 
+/// What the command line says over the manifest.
+pub(crate) struct Options<'a> {
+    /// `-p`: wins over `name:`.
+    pub(crate) project_name: Option<&'a str>,
+    /// The active profiles.
+    pub(crate) profiles: &'a [String],
+}
+
 /// Turns the raw model into a `Manifest`, or reports through `checker` why it cannot.
 pub(crate) fn validate(
     checker: &mut Checker<'_>,
     raw: &Located<Section<RawManifest>>,
     root: &Path,
     file: &Path,
+    options: &Options<'_>,
 ) -> Option<Manifest> {
     if let Section::Other(Shape::Nothing) = raw.value {
         checker.error(
@@ -83,7 +92,9 @@ pub(crate) fn validate(
                 let Some(fields) = checker.section(section, &service_name, &example) else {
                     continue;
                 };
-                let service = check_service(checker, &service_name, key.pos, fields, root);
+                let mut service = check_service(checker, &service_name, key.pos, fields, root);
+                service.active = service.profiles.is_empty()
+                    || service.profiles.iter().any(|p| options.profiles.contains(p));
                 checked.push((Located::new(service_name, key.pos), service));
             }
             checker.service = None;
@@ -113,6 +124,7 @@ pub(crate) fn validate(
     let gateway = gateway?;
     let mut services: BTreeMap<String, Service> = checked
         .into_iter()
+        .filter(|(_, checked)| checked.active)
         .map(|(name, checked)| Some((name.value, checked.service?)))
         .collect::<Option<_>>()?;
     if let Some(gateway) = &gateway {
@@ -123,7 +135,7 @@ pub(crate) fn validate(
         services.insert(gateway::SERVICE.to_string(), gateway.service(&file_name));
     }
     Some(Manifest {
-        name: name?,
+        name: options.project_name.map(str::to_string).or(name)?,
         root: root.to_path_buf(),
         file: file.to_path_buf(),
         services,
@@ -195,8 +207,33 @@ fn check_references(
     all_names: &[String],
 ) {
     let known: HashSet<&str> = all_names.iter().map(String::as_str).collect();
+    let inactive: HashMap<&str, &[String]> = checked
+        .iter()
+        .filter(|(_, c)| !c.active)
+        .map(|(name, c)| (name.value.as_str(), c.profiles.as_slice()))
+        .collect();
     for (name, service) in checked {
         checker.service = Some(name.value.clone());
+        if service.active
+            && let Some(dependency) = service
+                .depends_on
+                .iter()
+                .find(|d| inactive.contains_key(d.value.as_str()))
+        {
+            let profiles = inactive[dependency.value.as_str()];
+            checker.error(
+                dependency.pos,
+                format!(
+                    "depends on `{}`, which runs only with profile {}, not active",
+                    dependency.value,
+                    profile_list(profiles)
+                ),
+                Some(format!(
+                    "activate it with `--profile {}` (or STACK_PROFILES), or give `{}` the same `profiles:`",
+                    profiles[0], name.value
+                )),
+            );
+        }
         for dependency in &service.depends_on {
             if dependency.value == name.value {
                 checker.error(
@@ -278,6 +315,20 @@ fn check_cycles(checker: &mut Checker<'_>, checked: &[(Located<String>, Checked)
         }
     }
     checker.service = None;
+}
+
+/// `` `debug` `` or `` `debug` or `tools` ``.
+pub(crate) fn profile_list(profiles: &[String]) -> String {
+    profiles
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Whether `name` may name a project (`name:`, `-p`).
+pub(crate) fn is_project_name(name: &str) -> bool {
+    PROJECT_NAME.is_match(name)
 }
 
 /// `a -> b -> a`; a cycle through thousands of services shows its ends and a count.

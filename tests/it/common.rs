@@ -24,6 +24,8 @@ pub(crate) fn stack(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("STACK_FILE")
+        .env_remove("STACK_PROJECT_NAME")
+        .env_remove("STACK_PROFILES")
         .env_remove("STACK_CA_CERT");
     cmd
 }

@@ -1,9 +1,11 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
 mod common;
+mod compose_habits;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
+mod editor;
 mod finsight;
 mod foreground;
 mod fuzz_corpus;

@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::manifest::check::build::check_build;
 use crate::manifest::check::command::check_command;
@@ -15,8 +18,10 @@ use crate::manifest::check::volumes::check_volumes;
 use crate::manifest::checker::{Checker, Text};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::raw::RawService;
+use crate::manifest::schema::PROFILE_NAME_PATTERN;
+use crate::manifest::section::Section;
 use crate::manifest::service::{BuildOptions, Service, Source};
-use crate::manifest::value::Value;
+use crate::manifest::value::{Shape, Value};
 
 /// A service after its own fields are checked; `depends_on` still refers to names that the
 /// manifest-level checks resolve. The references are kept even when another field of the
@@ -27,6 +32,11 @@ pub(crate) struct Checked {
     /// Each dependency with where it was written.
     pub(crate) depends_on: Vec<Text>,
     pub(crate) host_port: Option<Located<u16>>,
+    /// The profiles the service belongs to; none: it always runs.
+    pub(crate) profiles: Vec<String>,
+    /// Whether it runs in this invocation: it has no profiles, or one of them is active.
+    /// Set by the manifest-level checks, which know the active profiles.
+    pub(crate) active: bool,
 }
 
 /// Checks one service. `root` is the project directory (canonical).
@@ -56,6 +66,25 @@ pub(crate) fn check_service(
     };
     let env = check_env(checker, raw, root);
     let depends_on = match &raw.depends_on {
+        // Compose's long form, `depends_on: { db: { condition: service_healthy } }`.
+        Some(Located {
+            value: Value::Map(entries),
+            pos,
+        }) => {
+            let names: Vec<String> = entries
+                .iter()
+                .filter_map(|(key, _)| checker.scalar_text(key))
+                .collect();
+            checker.error(
+                *pos,
+                "`depends_on` must be a list of service names, found a mapping",
+                Some(format!(
+                    "write `depends_on: [{}]`: stack always waits until they are healthy (tasks: exited 0)",
+                    names.join(", ")
+                )),
+            );
+            None
+        }
         Some(value) => checker.texts(value, "depends_on"),
         None => Some(Vec::new()),
     };
@@ -74,6 +103,20 @@ pub(crate) fn check_service(
     };
     let (language, framework) = check_language(checker, raw);
     let build = match &raw.build {
+        // Compose's `build: ./dir`.
+        Some(section) if matches!(section.value, Section::Other(Shape::Scalar)) => {
+            let dir = checker
+                .source_text(section.pos)
+                .unwrap_or_else(|| ".".to_string());
+            checker.error(
+                section.pos,
+                "`build` is a mapping of build options in stack",
+                Some(format!(
+                    "stack builds a service from `path:`; write `path: {dir}` instead of `build: {dir}`"
+                )),
+            );
+            None
+        }
         Some(section) => checker
             .section(section, "build", "build: { build_packages: [g++] }")
             .and_then(|build| check_build(checker, build)),
@@ -87,6 +130,10 @@ pub(crate) fn check_service(
         reject_build_only_fields(checker, raw);
     }
 
+    let profiles = match &raw.profiles {
+        Some(value) => check_profiles(checker, value),
+        None => Vec::new(),
+    };
     let depends_on = depends_on.unwrap_or_default();
     let service = || -> Option<Service> {
         Some(Service {
@@ -113,7 +160,28 @@ pub(crate) fn check_service(
         service: service(),
         depends_on,
         host_port,
+        profiles,
+        active: true,
     }
+}
+
+/// Profile names, as Compose accepts them; invalid ones are reported and left out.
+fn check_profiles(checker: &mut Checker<'_>, value: &Located<Value>) -> Vec<String> {
+    static PROFILE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(PROFILE_NAME_PATTERN).expect("a valid pattern"));
+    let mut profiles = Vec::new();
+    for name in checker.texts(value, "profiles").unwrap_or_default() {
+        if PROFILE.is_match(&name.value) {
+            profiles.push(name.value);
+        } else {
+            checker.error(
+                name.pos,
+                format!("`{}` is not a valid profile name", name.value),
+                Some("use letters, digits, `_`, `.` and `-`, e.g. `debug`".to_string()),
+            );
+        }
+    }
+    profiles
 }
 
 /// A version pin: it becomes part of a base image tag, so it is written in a tag's letters.

@@ -6,7 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use crate::manifest::checker::{Checker, Text};
 use crate::manifest::located::Pos;
 use crate::manifest::raw::RawService;
+use crate::manifest::section::Section;
 use crate::manifest::service::Source;
+use crate::manifest::value::Shape;
 
 /// `path` or `image`, exactly one of them.
 pub(crate) fn check_source(
@@ -26,6 +28,10 @@ pub(crate) fn check_source(
                         .to_string(),
                 ),
             );
+            None
+        }
+        // Compose's `build: ./dir` is answered where it is written.
+        (None, None) if matches!(&raw.build, Some(build) if matches!(build.value, Section::Other(Shape::Scalar))) => {
             None
         }
         (None, None) => {
