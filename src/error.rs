@@ -81,13 +81,18 @@ impl Error {
             Error::Engine(
                 EngineError::Crashed { .. }
                 | EngineError::Unhealthy { .. }
-                | EngineError::DependencyFailed { .. },
+                | EngineError::DependencyFailed { .. }
+                | EngineError::TaskRejected { .. },
             ) => exit::UNHEALTHY,
             Error::Engine(
                 EngineError::Request { .. }
                 | EngineError::PortInUse { .. }
                 | EngineError::Foreign { .. }
-                | EngineError::PullFailed { .. },
+                | EngineError::PullFailed { .. }
+                | EngineError::PushFailed { .. }
+                | EngineError::NoSwarm
+                | EngineError::Lingering { .. }
+                | EngineError::LocallyUp { .. },
             )
             | Error::Io { .. }
             | Error::Export { .. }
