@@ -243,7 +243,10 @@ fn describe(event: &Event) -> Option<String> {
         Event::BuildStep { step, .. } => step.clone(),
         Event::BuildOutput { .. } | Event::Log { .. } => return None,
         Event::BuildFinished { took, .. } => format!("built in {}", seconds(took)),
-        Event::PushStarted { image, layers, .. } => format!("pushing {image} ({layers} layer{})", if *layers == 1 { "" } else { "s" }),
+        Event::PushStarted { image, layers, .. } => format!(
+            "pushing {image} ({layers} layer{})",
+            if *layers == 1 { "" } else { "s" }
+        ),
         Event::PushProgress { done, layers, .. } => format!("pushed {done}/{layers} layers"),
         Event::Pushed { image, took, .. } => format!("pushed {image} in {}", seconds(took)),
         Event::NetworkCreated { name } => format!("network {name} created"),

@@ -1,9 +1,11 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
+mod beyond;
 mod common;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
+mod export_validate;
 mod finsight;
 mod foreground;
 mod hadolint;
