@@ -126,6 +126,9 @@ pub(crate) enum Command {
         /// Also delete the project's named volumes: their data is lost
         #[arg(short, long)]
         volumes: bool,
+        /// Remove what `stack deploy --swarm` deployed instead
+        #[arg(long)]
+        swarm: bool,
     },
     /// Build the images of services whose build context changed
     Build {
@@ -173,11 +176,91 @@ pub(crate) enum Command {
         #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
+    /// Tag the built images for a registry and push them there
+    Push(PushArgs),
+    /// Write the stack for another engine: Kubernetes manifests or a Swarm Compose file
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
+    /// Deploy to the engine's swarm, start in dependency order and wait until healthy
+    Deploy(DeployArgs),
     /// Create something new in the project; on a terminal, asks what
     New {
         #[command(subcommand)]
         kind: Option<NewKind>,
     },
+}
+
+/// `--registry`, shared by the commands that name images in a registry.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct RegistryArg {
+    /// The registry, `host[:port]/prefix` [default: `registry:` in stack.yaml]
+    #[arg(long, value_name = "HOST[:PORT]/PREFIX")]
+    pub(crate) registry: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PushArgs {
+    #[command(flatten)]
+    pub(crate) registry: RegistryArg,
+    /// How to show progress: bars on a terminal, plain lines, or JSON events on stdout
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub(crate) progress: ProgressChoice,
+    /// Services to push [default: every built service]
+    pub(crate) services: Vec<String>,
+}
+
+/// What `stack export` writes.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportTarget {
+    /// Kubernetes manifests: a kustomize base, overlays/dev and overlays/prod, the gateway
+    Kubernetes {
+        /// The folder to write [default: k8s next to stack.yaml]
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        registry: RegistryArg,
+    },
+    /// A Compose file (version 3) that `docker stack deploy` accepts
+    Compose {
+        /// The file to write [default: stdout]
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        registry: RegistryArg,
+        #[command(flatten)]
+        swarm: SwarmArgs,
+    },
+}
+
+/// How services are reached on a swarm.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SwarmArgs {
+    /// How services find each other: `dnsrr` (DNS round robin, ports published on each
+    /// node) works on every kernel; `vip` (a virtual IP and the routing mesh) needs IPVS
+    #[arg(long, value_enum, default_value_t = EndpointMode::Dnsrr)]
+    pub(crate) endpoint_mode: EndpointMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EndpointMode {
+    Dnsrr,
+    Vip,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DeployArgs {
+    /// Deploy to the Docker engine's swarm (the only target so far)
+    #[arg(long, required = true)]
+    pub(crate) swarm: bool,
+    #[command(flatten)]
+    pub(crate) endpoint: SwarmArgs,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArg,
+    /// How to show progress: bars on a terminal, plain lines, or JSON events on stdout
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub(crate) progress: ProgressChoice,
 }
 
 /// What `stack new` creates.

@@ -49,6 +49,12 @@ pub(crate) enum Error {
     /// Ctrl-C or SIGTERM stopped the command.
     #[error("interrupted")]
     Interrupted(Signal),
+    /// An export that stack's own checks reject: a manifest it cannot translate soundly.
+    #[error("the {target} export fails stack's own checks")]
+    Export {
+        target: &'static str,
+        problems: Vec<String>,
+    },
     #[error("cannot {action} {}", .path.display())]
     Io {
         action: &'static str,
@@ -75,15 +81,21 @@ impl Error {
             Error::Engine(
                 EngineError::Crashed { .. }
                 | EngineError::Unhealthy { .. }
-                | EngineError::DependencyFailed { .. },
+                | EngineError::DependencyFailed { .. }
+                | EngineError::TaskRejected { .. },
             ) => exit::UNHEALTHY,
             Error::Engine(
                 EngineError::Request { .. }
                 | EngineError::PortInUse { .. }
                 | EngineError::Foreign { .. }
-                | EngineError::PullFailed { .. },
+                | EngineError::PullFailed { .. }
+                | EngineError::PushFailed { .. }
+                | EngineError::NoSwarm
+                | EngineError::Lingering { .. }
+                | EngineError::LocallyUp { .. },
             )
             | Error::Io { .. }
+            | Error::Export { .. }
             | Error::Context { .. } => exit::FAILURE,
             Error::Interrupted(Signal::Interrupt) => exit::INTERRUPTED,
             Error::Interrupted(Signal::Terminate) => exit::TERMINATED,
@@ -95,6 +107,7 @@ impl Error {
     pub(crate) fn details(&self) -> (&'static str, &[String]) {
         match self {
             Error::Engine(engine) => engine.details(),
+            Error::Export { problems, .. } => ("problems", problems),
             _ => ("", &[]),
         }
     }
@@ -110,6 +123,10 @@ impl Error {
             Error::Engine(engine) => engine.hint(),
             Error::Usage { hint, .. } => hint.clone(),
             Error::Io { .. } | Error::Exited(_) | Error::Interrupted(_) => None,
+            Error::Export { .. } => Some(
+                "this is a bug in stack's translation or a manifest it cannot express; please report it with stack.yaml"
+                    .to_string(),
+            ),
             Error::Context { .. } => {
                 Some("check the service directory and its .dockerignore".to_string())
             }

@@ -45,6 +45,25 @@ pub(crate) enum Event {
         #[serde(serialize_with = "seconds")]
         took: Duration,
     },
+    /// A built image is being pushed to a registry under this name.
+    PushStarted {
+        service: String,
+        image: String,
+        /// Layers the image has.
+        layers: usize,
+    },
+    /// Another layer is in the registry (pushed, or there already).
+    PushProgress {
+        service: String,
+        done: usize,
+        layers: usize,
+    },
+    Pushed {
+        service: String,
+        image: String,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
     NetworkCreated {
         name: String,
     },
@@ -119,6 +138,9 @@ impl Event {
             | Event::BuildStep { service, .. }
             | Event::BuildOutput { service, .. }
             | Event::BuildFinished { service, .. }
+            | Event::PushStarted { service, .. }
+            | Event::PushProgress { service, .. }
+            | Event::Pushed { service, .. }
             | Event::ContainerUnchanged { service }
             | Event::ContainerCreated { service }
             | Event::ContainerRecreated { service, .. }

@@ -7,6 +7,7 @@ mod detect;
 mod engine;
 mod error;
 mod event;
+mod export;
 mod init;
 mod interrupts;
 mod manifest;
@@ -88,7 +89,14 @@ async fn dispatch(
         Command::Completion { shell } => commands::completion::completion(printer, shell),
         Command::Init(args) => commands::init::init(settings, printer, &args),
         Command::Up(args) => commands::up::up(settings, printer, interrupts, &args).await,
-        Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,
+        Command::Down {
+            volumes,
+            swarm: true,
+        } => commands::deploy::remove(settings, printer, volumes).await,
+        Command::Down {
+            volumes,
+            swarm: false,
+        } => commands::down::down(settings, printer, volumes).await,
         Command::Build { run } => commands::build::build(settings, printer, interrupts, &run).await,
         Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
         Command::Ps { json } => commands::ps::ps(settings, printer, json).await,
@@ -109,5 +117,10 @@ async fn dispatch(
             commands::restart::restart(settings, printer, interrupts, &run, &services).await
         }
         Command::New { kind } => commands::new::new(settings, printer, kind),
+        Command::Push(args) => commands::push::push(settings, printer, interrupts, &args).await,
+        Command::Export { target } => commands::export::export(settings, printer, &target),
+        Command::Deploy(args) => {
+            commands::deploy::deploy(settings, printer, interrupts, &args).await
+        }
     }
 }

@@ -68,6 +68,20 @@ pub(crate) enum EngineError {
         dependent: String,
         dependency: String,
     },
+    #[error("this Docker engine is not a swarm manager")]
+    NoSwarm,
+    #[error("service `{service}`: the swarm rejected its task: {message}")]
+    TaskRejected { service: String, message: String },
+    #[error("{what} `{name}` is still there after its removal")]
+    Lingering { what: &'static str, name: String },
+    #[error("project `{project}` is up on this engine (`stack up`)")]
+    LocallyUp { project: String },
+    #[error("service `{service}`: cannot push {image}: {message}")]
+    PushFailed {
+        service: String,
+        image: String,
+        message: String,
+    },
     #[error("service `{service}`: image {image} is not here and could not be pulled: {message}")]
     PullFailed {
         service: String,
@@ -122,6 +136,13 @@ impl EngineError {
             EngineError::PullFailed { image, .. } => Some(format!(
                 "check the name and your registry access, or make the image locally (`docker build -t {image} .` or `docker load`)"
             )),
+            EngineError::NoSwarm => Some("`docker swarm init` makes this engine a one-node swarm; on a worker node, deploy from a manager".to_string()),
+            EngineError::TaskRejected { .. } => Some("a multi-node swarm pulls images from a registry: `stack push` them, with the same `--registry` as the deploy".to_string()),
+            EngineError::Lingering { .. } => Some("`docker network inspect` shows what still uses it; run `stack down --swarm` again".to_string()),
+            EngineError::LocallyUp { .. } => Some("`stack down` first: a deploy would use the same volumes".to_string()),
+            EngineError::PushFailed { .. } => Some(
+                "check that the registry answers (`curl http://HOST:PORT/v2/`) and that Docker may use it: registries other than 127.0.0.0/8 need TLS or `insecure-registries` in daemon.json".to_string(),
+            ),
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
             EngineError::DependencyFailed { .. } | EngineError::Request { .. } => None,
         }

@@ -12,5 +12,7 @@ pub(crate) mod logs;
 pub(crate) mod network;
 pub(crate) mod observe;
 pub(crate) mod pull;
+pub(crate) mod push;
+pub(crate) mod swarm;
 pub(crate) mod up;
 pub(crate) mod volume;

@@ -70,6 +70,17 @@ pub(crate) struct Gateway {
 impl Gateway {
     /// nginx's server block for the routes. `manifest_file` is named in its header.
     pub(crate) fn nginx_conf(&self, manifest_file: &str) -> String {
+        self.render_conf(manifest_file, true)
+    }
+
+    /// The server block for a cluster whose services have stable addresses (Kubernetes
+    /// Services): names are resolved once, at start, through the pod's own resolver, which
+    /// knows the cluster's search domains; Docker's resolver address is not there.
+    pub(crate) fn nginx_conf_static(&self, manifest_file: &str) -> String {
+        self.render_conf(manifest_file, false)
+    }
+
+    fn render_conf(&self, manifest_file: &str, docker_dns: bool) -> String {
         let routes: Vec<_> = self
             .routes
             .iter()
@@ -88,6 +99,7 @@ impl Gateway {
             context! {
                 manifest_file => manifest_file,
                 listen => LISTEN,
+                docker_dns => docker_dns,
                 health_path => HEALTH_PATH,
                 routes => routes,
             },
@@ -294,6 +306,11 @@ mod tests {
     #[test]
     fn every_route_gets_its_own_location_and_prefixes_are_stripped() {
         insta::assert_snapshot!(gateway().nginx_conf("stack.yaml"));
+    }
+
+    #[test]
+    fn on_a_cluster_routes_go_to_service_names_resolved_at_start() {
+        insta::assert_snapshot!(gateway().nginx_conf_static("stack.yaml"));
     }
 
     #[test]

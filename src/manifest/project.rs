@@ -21,4 +21,7 @@ pub(crate) struct Manifest {
     pub(crate) gateway: Option<Gateway>,
     /// Extra CA certificates (absolute paths) trusted during builds and at run time.
     pub(crate) ca_certificates: Vec<PathBuf>,
+    /// Where `stack push` pushes built images, `host[:port]/prefix`; `None` when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) registry: Option<String>,
 }

@@ -46,6 +46,13 @@ pub(crate) struct RawManifest {
     /// proxy's. Paths are relative to stack.yaml and must exist.
     #[schemars(with = "StringList")]
     pub(crate) ca_certificates: Option<Located<Value>>,
+
+    /// The registry `stack push` pushes built images to, and that `stack export` and
+    /// `stack deploy --swarm` name them by: `host[:port]/prefix`, e.g. `127.0.0.1:5000/team`.
+    /// A built service's image there is
+    /// `<registry>/<project>-<service>:<content hash>`. `--registry` overrides it.
+    #[schemars(with = "String")]
+    pub(crate) registry: Option<Located<Value>>,
 }
 
 /// One service: built from a source directory (`path`) or run from an image (`image`).

@@ -1,6 +1,6 @@
 //! A validated service: what to build or run, and how to know it is ready.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -65,6 +65,10 @@ pub(crate) struct Service {
     pub(crate) host_ip: String,
     /// Environment: `env_file` first, then `env` on top.
     pub(crate) env: BTreeMap<String, String>,
+    /// The keys of `env` whose value came from an `env_file` (and not from `env`): exports
+    /// keep them in a Secret rather than in plain configuration.
+    #[serde(skip)]
+    pub(crate) env_from_files: BTreeSet<String>,
     pub(crate) depends_on: Vec<String>,
     pub(crate) health: Option<Health>,
     /// A one-shot service: success is exit code 0.
@@ -108,6 +112,7 @@ impl Service {
             host_port: None,
             host_ip: "127.0.0.1".to_string(),
             env: BTreeMap::new(),
+            env_from_files: BTreeSet::new(),
             depends_on: Vec::new(),
             health: None,
             task: false,

@@ -118,6 +118,10 @@ pub(crate) fn validate(
         Some(value) => check_ca_certificates(checker, value, root),
         None => Some(Vec::new()),
     };
+    let registry = match &raw.registry {
+        Some(value) => check_registry(checker, value).map(Some),
+        None => Some(None),
+    };
     if !checker.is_clean() {
         return None;
     }
@@ -141,6 +145,7 @@ pub(crate) fn validate(
         services,
         gateway,
         ca_certificates: ca_certificates?,
+        registry: registry?,
     })
 }
 
@@ -372,6 +377,41 @@ fn check_host_ports(checker: &mut Checker<'_>, checked: &[(Located<String>, Chec
         }
     }
     checker.service = None;
+}
+
+/// `registry:`: a registry host with an optional port and path, as image names spell it.
+fn check_registry(
+    checker: &mut Checker<'_>,
+    value: &Located<crate::manifest::value::Value>,
+) -> Option<String> {
+    let text = checker.text(value, "registry")?;
+    let registry = text.value.trim_end_matches('/').to_string();
+    if !is_registry(&registry) {
+        checker.error(
+            text.pos,
+            format!("`{}` is not a registry", text.value),
+            Some(
+                "write `host[:port]/prefix`, e.g. `127.0.0.1:5000/team`; the prefix is lowercase"
+                    .to_string(),
+            ),
+        );
+        return None;
+    }
+    Some(registry)
+}
+
+/// Whether `text` is `host[:port][/path…]` as Docker image references spell a registry:
+/// a host with a dot or a port, or `localhost`, then lowercase path components. (Without
+/// that, Docker would read the host as the first path component of a Docker Hub name.)
+pub(crate) fn is_registry(text: &str) -> bool {
+    static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$",
+        )
+        .expect("a valid pattern")
+    });
+    let host = text.split('/').next().unwrap_or_default();
+    REGISTRY.is_match(text) && (host.contains(['.', ':']) || host == "localhost")
 }
 
 fn check_ca_certificates(

@@ -175,6 +175,7 @@ impl Progress {
         match event {
             Event::BuildOutput { .. } => {}
             Event::Healthy { .. }
+            | Event::Pushed { .. }
             | Event::Completed { .. }
             | Event::ContainerRemoved { .. }
             | Event::ContainerStopped { .. } => {
@@ -242,6 +243,12 @@ fn describe(event: &Event) -> Option<String> {
         Event::BuildStep { step, .. } => step.clone(),
         Event::BuildOutput { .. } | Event::Log { .. } => return None,
         Event::BuildFinished { took, .. } => format!("built in {}", seconds(took)),
+        Event::PushStarted { image, layers, .. } => format!(
+            "pushing {image} ({layers} layer{})",
+            if *layers == 1 { "" } else { "s" }
+        ),
+        Event::PushProgress { done, layers, .. } => format!("pushed {done}/{layers} layers"),
+        Event::Pushed { image, took, .. } => format!("pushed {image} in {}", seconds(took)),
         Event::NetworkCreated { name } => format!("network {name} created"),
         Event::VolumeCreated { name } => format!("volume {name} created"),
         Event::ContainerUnchanged { .. } => "unchanged".to_string(),
@@ -349,6 +356,21 @@ mod tests {
                 image: s("stack-shop-api:0123456789ab"),
                 took,
             },
+            Event::PushStarted {
+                service: s("web"),
+                image: s("127.0.0.1:5000/shop/shop-web:0123456789ab"),
+                layers: 7,
+            },
+            Event::PushProgress {
+                service: s("web"),
+                done: 1,
+                layers: 7,
+            },
+            Event::Pushed {
+                service: s("web"),
+                image: s("127.0.0.1:5000/shop/shop-web:0123456789ab"),
+                took,
+            },
             Event::ContainerCreated { service: s("db") },
             Event::ContainerStarted { service: s("db") },
             Event::Waiting {
@@ -415,9 +437,12 @@ mod tests {
             Event::NetworkRemoved { .. } => 18,
             Event::VolumeRemoved { .. } => 19,
             Event::Log { .. } => 20,
+            Event::PushStarted { .. } => 21,
+            Event::PushProgress { .. } => 22,
+            Event::Pushed { .. } => 23,
         }
     }
-    const VARIANTS: usize = 21;
+    const VARIANTS: usize = 24;
 
     /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
     fn rendered(mode: Mode, events: &[Event]) -> String {

@@ -220,3 +220,49 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
 
     finsight.run(["down", "--volumes"]).success();
 }
+
+#[test]
+fn the_example_deploys_to_the_swarm_healthy_and_answers_through_the_gateway() {
+    require_engine!();
+    if crate::common::docker(&["info", "--format", "{{.Swarm.ControlAvailable}}"]) != "true"
+        && crate::common::skip(
+            "the engine is not a swarm (scripts/test makes it one)",
+            "STACK_TEST_ENGINE",
+        )
+    {
+        return;
+    }
+    let (finsight, gateway) = finsight();
+    finsight.run(["build", "--progress", "plain"]).success();
+    let deployed = finsight.run(["deploy", "--swarm", "--progress", "plain"]);
+    // Answers through the gateway, or the reason why not, before anything is removed.
+    let answer = (deployed.code == 0).then(|| {
+        http(
+            &gateway,
+            "POST",
+            "/api/records",
+            Some(r#"{"symbol": "acme", "amount": "12.5"}"#),
+        )
+    });
+    let removed = finsight.run(["down", "--swarm", "--volumes"]);
+    assert_eq!(deployed.code, 0, "{}", deployed.normalized());
+    for service in ALL {
+        assert!(
+            lines_of(&deployed.stderr, service)
+                .iter()
+                .any(|l| l.contains("healthy in")),
+            "{service} never reported healthy:\n{}",
+            deployed.stderr
+        );
+    }
+    assert!(
+        lines_of(&deployed.stderr, "migrate")
+            .iter()
+            .any(|l| l.contains("completed")),
+        "{}",
+        deployed.stderr
+    );
+    let (status, created) = answer.expect("deployed");
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(removed.code, 0, "{}", removed.normalized());
+}

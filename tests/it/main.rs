@@ -1,11 +1,13 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
+mod beyond;
 mod common;
 mod compose_habits;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
 mod editor;
+mod export_validate;
 mod finsight;
 mod foreground;
 mod fuzz_corpus;

@@ -1,6 +1,6 @@
 //! A service's environment: `env_file` entries, then `env` on top.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -17,12 +17,15 @@ use crate::manifest::value::Value;
 pub(crate) static VARIABLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_.-]*$").expect("a valid pattern"));
 
+/// A service's environment and which of its keys came from `env_file`.
+pub(crate) struct Env {
+    pub(crate) vars: BTreeMap<String, String>,
+    /// Keys whose value was read from an `env_file` and not replaced by `env`.
+    pub(crate) from_files: BTreeSet<String>,
+}
+
 /// `env_file` entries first, then `env` on top.
-pub(crate) fn check_env(
-    checker: &mut Checker<'_>,
-    raw: &RawService,
-    root: &Path,
-) -> Option<BTreeMap<String, String>> {
+pub(crate) fn check_env(checker: &mut Checker<'_>, raw: &RawService, root: &Path) -> Option<Env> {
     let mut env = BTreeMap::new();
     let mut ok = true;
     if let Some(value) = &raw.env_file
@@ -50,8 +53,12 @@ pub(crate) fn check_env(
             );
         }
     }
+    let mut from_files: BTreeSet<String> = env.keys().cloned().collect();
     let Some(value) = &raw.env else {
-        return ok.then_some(env);
+        return ok.then_some(Env {
+            vars: env,
+            from_files,
+        });
     };
     let entries = match &value.value {
         Value::List(items) => {
@@ -88,9 +95,13 @@ pub(crate) fn check_env(
             Some(val) => Some(val.value),
             None => checker.vars().get(&key.value).cloned(),
         };
+        from_files.remove(&key.value);
         if let Some(val) = val {
             env.insert(key.value, val);
         }
     }
-    ok.then_some(env)
+    ok.then_some(Env {
+        vars: env,
+        from_files,
+    })
 }
