@@ -1,5 +1,6 @@
 //! `stack doctor`: is the engine there, is the manifest valid, and what to do when not.
 
+use crate::build::sources::resolve;
 use crate::commands::project::load_manifest;
 use crate::engine::client::Engine;
 use crate::error::Error;
@@ -30,7 +31,10 @@ pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(),
     }
 
     if locate(settings.manifest.as_deref(), &settings.cwd).is_some() {
-        match load_manifest(settings) {
+        // What detection rejects is a manifest problem too.
+        let loaded = load_manifest(settings)
+            .and_then(|mut manifest| resolve(&mut manifest, &[]).map(|_| manifest));
+        match loaded {
             Ok(manifest) => printer.data(&format!(
                 "manifest  ok  {}: project `{}`, {} service{}",
                 manifest.file.display(),

@@ -1,6 +1,7 @@
 //! Rust services: the binary from Cargo.toml (a single crate or a workspace member), the
-//! placeholder sources its dependency layer needs, the toolchain from rust-toolchain(.toml)
-//! or rust-version.
+//! placeholder sources its dependency layer needs, where it listens, the toolchain from
+//! rust-toolchain(.toml) or rust-version. A crate built for WebAssembly is not a service
+//! stack can build.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -11,6 +12,8 @@ use crate::detect::detection::{Details, Detection};
 use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
 use crate::detect::language::Language;
+use crate::detect::listen::{self, Arg, Call};
+use crate::detect::source;
 use crate::detect::version::{Version, pick};
 use crate::manifest::service::Service;
 
@@ -18,7 +21,49 @@ use crate::manifest::service::Service;
 const LOOKED_FOR: &[&str] = &["Cargo.toml"];
 
 /// The toolchain used when the project pins none.
-const DEFAULT_VERSION: &str = "1.85";
+pub(crate) const DEFAULT_VERSION: &str = "1.85";
+
+/// Calls that bind: `TcpListener::bind`, actix's `.bind(`, `SocketAddr::from(`, warp's
+/// `.run(([0, 0, 0, 0], 3030))`, axum's `serve(listener, …)`.
+const CALLS: &[Call] = &[
+    Call {
+        pattern: r"(?:::|\.)bind\(",
+        arg: Arg::First,
+    },
+    Call {
+        pattern: r"SocketAddr::from\(",
+        arg: Arg::First,
+    },
+    Call {
+        pattern: r"\.run\(",
+        arg: Arg::First,
+    },
+    Call {
+        pattern: r"\bserve\(",
+        arg: Arg::First,
+    },
+];
+
+/// Crates that serve HTTP; a service using one answers an HTTP request.
+const HTTP_CRATES: &[&str] = &[
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "hyper",
+    "tide",
+    "poem",
+    "salvo",
+    "tiny_http",
+];
+
+/// Crates that make a WebAssembly component or module, not a native program.
+const WASM_CRATES: &[&str] = &[
+    "spin-sdk",
+    "wit-bindgen",
+    "wasmcloud-component",
+    "fermyon-spin",
+];
 
 /// Rust's row in `DETECTORS`.
 pub(crate) const DETECTOR: Detector = Detector {
@@ -417,6 +462,33 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
         ],
         DEFAULT_VERSION,
     );
+    wasm(service, dir, chosen_manifest)?;
+    let depends_on = |name: &str| {
+        [chosen_manifest, &root].iter().any(|m| {
+            ["dependencies", "workspace"].iter().any(|table| {
+                m.get(*table).and_then(|t| t.as_table()).is_some_and(|t| {
+                    t.contains_key(name)
+                        || t.get("dependencies")
+                            .and_then(|d| d.as_table())
+                            .is_some_and(|d| d.contains_key(name))
+                })
+            })
+        })
+    };
+    let bin_source = chosen
+        .bins
+        .iter()
+        .find(|(name, _)| name == binary)
+        .map(|(_, path)| join(&chosen.rel, path));
+    let sources = source::read(dir, &["rs"], &bin_source.into_iter().collect::<Vec<_>>());
+    let listen = listen::find(&sources, CALLS);
+    let fallback = if depends_on("rocket") {
+        (8000, "Rocket's default".to_string())
+    } else {
+        (8080, "the usual port".to_string())
+    };
+    let port = listen::choose(service, listen.as_ref(), Some(fallback));
+    let http = HTTP_CRATES.iter().any(|name| depends_on(name));
     let placeholder_mains: Vec<String> = crates.iter().flat_map(|c| c.mains.clone()).collect();
     let placeholder_libs: Vec<String> = crates.iter().flat_map(|c| c.libs.clone()).collect();
     let placeholder_dirs: BTreeSet<String> = placeholder_mains
@@ -426,15 +498,14 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
         .collect();
     let package = chosen.name.clone();
     let binary = binary.to_string();
-    Ok(Detection {
-        language: Language::Rust,
-        framework: None,
-        version,
-        version_source,
-        start: vec![format!("/usr/local/bin/{binary}")],
-        // Nothing in a crate says which port it binds; 8080 is the common choice.
-        default_port: Some(8080),
-        details: Details::Rust(Rust {
+    Ok(Detection::new(
+        Language::Rust,
+        None,
+        (version, version_source),
+        vec![format!("/usr/local/bin/{binary}")],
+        port,
+        http,
+        Details::Rust(Rust {
             package,
             binary,
             locked: dir.join("Cargo.lock").is_file(),
@@ -446,11 +517,38 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
             placeholder_mains,
             placeholder_libs,
         }),
-    })
+    ))
+}
+
+/// An error for a crate that builds a WebAssembly module or component: a `wasm32` target
+/// in .cargo/config.toml, or a component SDK among its dependencies.
+fn wasm(service: &Service, dir: &Path, manifest: &toml::Table) -> Result<(), DetectError> {
+    let target = [".cargo/config.toml", ".cargo/config"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .filter_map(|t| t.parse::<toml::Table>().ok())
+        .find_map(|t| str_at(&t, &["build", "target"]).map(str::to_string))
+        .filter(|t| t.starts_with("wasm32"));
+    let sdk = WASM_CRATES.iter().find(|name| {
+        manifest
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .is_some_and(|d| d.contains_key(**name))
+    });
+    let what = match (target, sdk) {
+        (Some(target), _) => format!("builds for {target} (.cargo/config.toml)"),
+        (None, Some(sdk)) => format!("is a WebAssembly component ({sdk})"),
+        (None, None) => return Ok(()),
+    };
+    Err(invalid(
+        service,
+        format!("the crate {what}: stack builds and runs native binaries, not WebAssembly"),
+        "run it in a WebAssembly runtime's image as an `image:` service, or add a Dockerfile to the directory",
+    ))
 }
 
 /// `1.82` from `1.82.0`; channels like `stable` or `nightly` give nothing.
-fn minor(text: &str) -> Option<String> {
+pub(crate) fn minor(text: &str) -> Option<String> {
     let mut parts = text.trim().split('.');
     let (major, minor) = (parts.next()?, parts.next()?);
     (major.chars().all(|c| c.is_ascii_digit())

@@ -1,6 +1,8 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
 mod common;
+mod detect_live;
+mod detection_errors;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
