@@ -23,6 +23,10 @@ pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(),
                 engine.endpoint.host,
                 engine.endpoint.origin
             ));
+            let stand_ins = engine.stand_in_images().await?;
+            if !stand_ins.is_empty() {
+                printer.data(&format!("images    !!  local stand-ins under official names (test fixtures from scripts/base-images, not the real images): {}", stand_ins.join(", ")));
+            }
         }
         Err(error) => {
             printer.data("engine    --  no Docker engine answered");

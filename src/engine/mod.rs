@@ -12,5 +12,6 @@ pub(crate) mod logs;
 pub(crate) mod network;
 pub(crate) mod observe;
 pub(crate) mod pull;
+pub(crate) mod stand_in;
 pub(crate) mod up;
 pub(crate) mod volume;

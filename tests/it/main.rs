@@ -15,4 +15,5 @@ mod new_interactive;
 mod new_service;
 mod new_service_live;
 mod schema;
+mod stand_ins;
 mod up_down;
