@@ -103,6 +103,9 @@ pub(crate) fn choose(
     let found = listen.and_then(|l| Some((l.port?, l.source())));
     let default = found.clone().or(fallback);
     let source = match (service.port, &default) {
+        (Some(port), Some((found, source))) if port == *found => {
+            format!("stack.yaml (the code agrees: {source})")
+        }
         (Some(_), _) => "stack.yaml".to_string(),
         (None, Some((_, source))) => source.clone(),
         (None, None) => String::new(),
