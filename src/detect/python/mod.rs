@@ -7,6 +7,7 @@ mod detector;
 mod manager;
 mod native;
 mod project;
+mod script;
 mod version;
 
 pub(crate) use detector::{DETECTOR, Python};
