@@ -1,6 +1,7 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
 mod common;
+mod contexts;
 mod detect_live;
 mod detection_errors;
 mod dockerfile_command;
