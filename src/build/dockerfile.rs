@@ -23,11 +23,12 @@ pub(crate) struct RenderOptions {
     pub(crate) ca_certificate: bool,
 }
 
-/// The generated files for one service.
+/// The generated files for one service, and the detection they were made from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Rendered {
     pub(crate) dockerfile: String,
     pub(crate) dockerignore: String,
+    pub(crate) detection: Detection,
 }
 
 /// `templates/<language>.Dockerfile.j2`: a language's template is named after it.
@@ -49,9 +50,9 @@ pub(crate) fn dockerfile_source(
     let options = RenderOptions {
         ca_certificate: !ca_pem.is_empty(),
     };
-    Ok(DockerfileSource::Generated(render(
+    Ok(DockerfileSource::Generated(Box::new(render(
         service, &detection, &options,
-    )))
+    ))))
 }
 
 /// The service's own Dockerfile, when it has one; an error for image services.
@@ -99,6 +100,7 @@ pub(crate) fn render(
     Rendered {
         dockerfile,
         dockerignore,
+        detection: detection.clone(),
     }
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod context;
 pub(crate) mod dockerfile;
 pub(crate) mod dockerignore;
 pub(crate) mod secrets;
+pub(crate) mod sources;
 pub(crate) mod template;
 
 #[cfg(test)]

@@ -25,7 +25,12 @@ pub(crate) fn dockerfile(settings: &Settings, printer: &Printer, name: &str) -> 
             })?;
             printer.data(&text);
         }
-        DockerfileSource::Generated(rendered) => printer.data(&rendered.dockerfile),
+        DockerfileSource::Generated(rendered) => {
+            for warning in &rendered.detection.warnings {
+                printer.warn(warning);
+            }
+            printer.data(&rendered.dockerfile);
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `stack doctor`: is the engine there, is the manifest valid, and what to do when not.
 
+use crate::build::sources::resolve;
 use crate::commands::project::{load_manifest, manifest_files};
 use crate::engine::client::Engine;
 use crate::error::Error;
@@ -21,6 +22,10 @@ pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(),
                 engine.endpoint.host,
                 engine.endpoint.origin
             ));
+            let stand_ins = engine.stand_in_images().await?;
+            if !stand_ins.is_empty() {
+                printer.data(&format!("images    !!  local stand-ins under official names (test fixtures from scripts/base-images, not the real images): {}", stand_ins.join(", ")));
+            }
         }
         Err(error) => {
             printer.data("engine    --  no Docker engine answered");
@@ -29,7 +34,10 @@ pub(crate) async fn doctor(settings: &Settings, printer: &Printer) -> Result<(),
     }
 
     if manifest_files(settings).is_some() {
-        match load_manifest(settings) {
+        // What detection rejects is a manifest problem too.
+        let loaded = load_manifest(settings)
+            .and_then(|mut manifest| resolve(&mut manifest, &[]).map(|_| manifest));
+        match loaded {
             Ok(manifest) => printer.data(&format!(
                 "manifest  ok  {}: project `{}`, {} service{}",
                 manifest.file.display(),

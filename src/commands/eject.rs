@@ -26,7 +26,7 @@ pub(crate) fn eject(settings: &Settings, printer: &Printer, name: &str) -> Resul
                 hint: Some("delete or rename it first if you want the generated one".to_string()),
             });
         }
-        DockerfileSource::Generated(rendered) => rendered,
+        DockerfileSource::Generated(rendered) => *rendered,
     };
     let dir = service
         .build_dir()

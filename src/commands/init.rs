@@ -53,11 +53,15 @@ pub(crate) fn init(settings: &Settings, printer: &Printer, args: &InitArgs) -> R
 
     let survey = survey(&root);
     if survey.draft.services.is_empty() {
+        // The working directory shows as an empty relative path: name it in full.
+        let shown_root = display_path(&root, &settings.cwd);
+        let shown_root = if shown_root.as_os_str().is_empty() {
+            root.clone()
+        } else {
+            shown_root
+        };
         return Err(Error::Usage {
-            message: format!(
-                "found no services in {}",
-                display_path(&root, &settings.cwd).display()
-            ),
+            message: format!("found no services in {}", shown_root.display()),
             hint: Some(format!(
                 "looked for {} and Dockerfile in every folder but dependencies and hidden ones; run init at the repository's root",
                 looked_for().join(", ")

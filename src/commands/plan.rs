@@ -10,6 +10,9 @@ use crate::ui::printer::Printer;
 
 pub(crate) async fn plan(settings: &Settings, printer: &Printer, json: bool) -> Result<(), Error> {
     let session = Session::open(settings).await?;
+    for warning in &session.desired.warnings {
+        printer.warn(warning);
+    }
     if json {
         let text = serde_json::to_string_pretty(&session.plan).expect("plans serialise");
         printer.data(&text);

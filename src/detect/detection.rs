@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::detect::detector::{DETECTORS, Detector};
 use crate::detect::error::DetectError;
 use crate::detect::language::{Framework, Language};
+use crate::detect::listen::PortChoice;
 use crate::detect::{go, java, node, python, rust};
 use crate::manifest::service::Service;
 
@@ -24,8 +25,46 @@ pub(crate) struct Detection {
     pub(crate) start: Vec<String>,
     /// The port the app listens on by default when the manifest gives none.
     pub(crate) default_port: Option<u16>,
+    /// Where that port came from, for `stack dockerfile`'s header: "`app.listen(PORT)` in
+    /// server.js:12", "Flask's default".
+    pub(crate) port_source: String,
+    /// A variable other than `PORT` the app reads its port from (`LISTEN_PORT`): the image
+    /// sets it to the service's port too.
+    pub(crate) port_env: Option<String>,
+    /// The app answers HTTP (a web framework, an HTTP server's listen call): its default
+    /// health check is an HTTP request rather than a TCP connect.
+    pub(crate) http: bool,
+    /// What the user should know about the service (it binds 127.0.0.1), one line each.
+    pub(crate) warnings: Vec<String>,
     /// Language-specific facts for that language's template.
     pub(crate) details: Details,
+}
+
+impl Detection {
+    /// A detection whose port, its source and warnings come from `port`.
+    pub(crate) fn new(
+        language: Language,
+        framework: Option<Framework>,
+        (version, version_source): (String, String),
+        start: Vec<String>,
+        port: PortChoice,
+        http: bool,
+        details: Details,
+    ) -> Detection {
+        Detection {
+            language,
+            framework,
+            version,
+            version_source,
+            start,
+            default_port: port.default,
+            port_source: port.source,
+            port_env: port.env,
+            http,
+            warnings: port.warnings,
+            details,
+        }
+    }
 }
 
 /// Per-language facts; each variant's type lives in that language's file.
@@ -48,12 +87,56 @@ pub(crate) fn looked_for() -> Vec<String> {
         .collect()
 }
 
+/// Languages stack has no template for, by the files that mark them: a service in one is
+/// built from its own Dockerfile. PHP, Ruby and .NET apps often carry a package.json for
+/// their assets, so these markers win over Node's.
+const NO_TEMPLATE: &[(&str, &[&str])] = &[
+    ("PHP", &["composer.json", "artisan", "index.php"]),
+    ("Ruby", &["Gemfile", "config.ru"]),
+    (".NET", &[".csproj", ".fsproj", ".vbproj", ".sln"]),
+    ("Elixir", &["mix.exs"]),
+    ("Scala", &["build.sbt"]),
+    ("Dart", &["pubspec.yaml"]),
+    ("Swift", &["Package.swift"]),
+];
+
 /// The language of `dir` by its files alone: the first detector in `DETECTORS` that matches.
 pub(crate) fn sniff(dir: &Path) -> Option<Language> {
-    DETECTORS
+    let language = DETECTORS
         .iter()
         .find(|detector| (detector.matches)(dir))
-        .map(|detector| detector.language)
+        .map(|detector| detector.language);
+    match language {
+        Some(Language::Node) if without_template(dir).is_some() => None,
+        language => language,
+    }
+}
+
+/// The language stack has no template for that `dir` is written in (`PHP`), by its files;
+/// a marker starting with `.` is a file extension (`.csproj`).
+pub(crate) fn without_template(dir: &Path) -> Option<&'static str> {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    NO_TEMPLATE
+        .iter()
+        .find(|(_, markers)| {
+            markers.iter().any(|marker| {
+                names.iter().any(|name| {
+                    if marker.starts_with('.') {
+                        name.ends_with(marker)
+                    } else {
+                        name == marker
+                    }
+                })
+            })
+        })
+        .map(|(language, _)| *language)
 }
 
 /// Detects how to build `service`: the manifest's `language`/`framework` first, then the files.
@@ -67,11 +150,15 @@ pub(crate) fn detect(service: &Service) -> Result<Detection, DetectError> {
     };
     let language = service
         .language
-        .or(service.framework.map(Framework::language))
+        .or(service.framework.and_then(Framework::language))
         .or_else(|| sniff(dir));
-    match language {
-        Some(language) => (Detector::of(language).detect)(service, dir),
-        None => Err(DetectError::NothingFound {
+    match (language, without_template(dir)) {
+        (Some(language), _) => (Detector::of(language).detect)(service, dir),
+        (None, Some(language)) => Err(DetectError::NoTemplate {
+            service: service.name.clone(),
+            language: language.to_string(),
+        }),
+        (None, None) => Err(DetectError::NothingFound {
             service: service.name.clone(),
             dir: dir.to_path_buf(),
             looked_for: looked_for(),

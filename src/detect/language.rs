@@ -41,7 +41,8 @@ enum_with_all! {
 }
 
 enum_with_all! {
-    /// A web framework that changes how a service is started.
+    /// A web framework that changes how a service is built or started; `none` pins plain
+    /// detection (a script, or the service's `command`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
     #[serde(rename_all = "lowercase")]
     pub(crate) enum Framework {
@@ -49,6 +50,20 @@ enum_with_all! {
         FastApi,
         Django,
         Express,
+        /// Create React App (react-scripts): a static site.
+        React,
+        /// A Vite app (React, Vue, Svelte, plain): a static site.
+        Vite,
+        Angular,
+        /// Vue CLI: a static site.
+        Vue,
+        /// Next.js: `next start`, or a static site with `output: 'export'`.
+        Next,
+        /// Nuxt: its Nitro server, or a static site from `nuxt generate`.
+        Nuxt,
+        /// SvelteKit: its Node server (adapter-node) or a static site (adapter-static).
+        Svelte,
+        None,
     }
 }
 
@@ -76,15 +91,37 @@ impl Framework {
             Framework::FastApi => "fastapi",
             Framework::Django => "django",
             Framework::Express => "express",
+            Framework::React => "react",
+            Framework::Vite => "vite",
+            Framework::Angular => "angular",
+            Framework::Vue => "vue",
+            Framework::Next => "next",
+            Framework::Nuxt => "nuxt",
+            Framework::Svelte => "svelte",
+            Framework::None => "none",
         }
     }
 
-    /// The language a framework belongs to, so `framework: flask` alone is enough.
-    pub(crate) fn language(self) -> Language {
+    /// The language a framework belongs to, so `framework: flask` alone is enough; `none`
+    /// belongs to every language.
+    pub(crate) fn language(self) -> Option<Language> {
         match self {
-            Framework::Flask | Framework::FastApi | Framework::Django => Language::Python,
-            Framework::Express => Language::Node,
+            Framework::Flask | Framework::FastApi | Framework::Django => Some(Language::Python),
+            Framework::Express
+            | Framework::React
+            | Framework::Vite
+            | Framework::Angular
+            | Framework::Vue
+            | Framework::Next
+            | Framework::Nuxt
+            | Framework::Svelte => Some(Language::Node),
+            Framework::None => None,
         }
+    }
+
+    /// What the manifest pins: a framework, or `none` (`Some(None)`), or nothing.
+    pub(crate) fn pinned(framework: Option<Framework>) -> Option<Option<Framework>> {
+        framework.map(|f| (f != Framework::None).then_some(f))
     }
 }
 

@@ -33,7 +33,7 @@ impl Probe {
     /// the check needs a published port and the service has none.
     pub(crate) fn new(check: &Check, address: Option<String>, container: &str) -> Option<Probe> {
         let address = match check {
-            Check::Http { .. } | Check::Tcp => address?,
+            Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp => address?,
             Check::Cmd(_) => String::new(),
         };
         Some(Probe {
@@ -46,7 +46,7 @@ impl Probe {
     /// The delay cap while polling: exec is heavier than a connect.
     pub(crate) fn poll_cap(&self) -> Duration {
         match self.check {
-            Check::Http { .. } | Check::Tcp => Duration::from_millis(100),
+            Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp => Duration::from_millis(100),
             Check::Cmd(_) => Duration::from_millis(250),
         }
     }
@@ -64,7 +64,8 @@ impl Engine {
     pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), String> {
         let address = &probe.address;
         match &probe.check {
-            Check::Http { path } => timeout(http_get(address, path)).await,
+            Check::Http { path } => timeout(http_get(address, path, false)).await,
+            Check::HttpAny { path } => timeout(http_get(address, path, true)).await,
             Check::Tcp => timeout(tcp_open(address)).await,
             Check::Cmd(argv) => self.exec_probe(&probe.container, argv).await,
         }
@@ -141,7 +142,8 @@ async fn tcp_open(address: &str) -> Result<(), String> {
     }
 }
 
-async fn http_get(address: &str, path: &str) -> Result<(), String> {
+/// GET `path`; healthy on a 2xx or 3xx, or on any status when `any_status`.
+async fn http_get(address: &str, path: &str, any_status: bool) -> Result<(), String> {
     let url = format!("http://{address}{path}");
     let mut stream = TcpStream::connect(address)
         .await
@@ -176,7 +178,7 @@ async fn http_get(address: &str, path: &str) -> Result<(), String> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| format!("GET {url}: not an HTTP response: {status_line}"))?;
-    if (200..400).contains(&code) {
+    if any_status || (200..400).contains(&code) {
         Ok(())
     } else {
         Err(format!("GET {url} returned {code}"))

@@ -13,6 +13,7 @@ pub(crate) mod network;
 pub(crate) mod observe;
 pub(crate) mod pull;
 pub(crate) mod push;
+pub(crate) mod stand_in;
 pub(crate) mod swarm;
 pub(crate) mod up;
 pub(crate) mod volume;

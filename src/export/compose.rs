@@ -184,6 +184,9 @@ fn compose_service(
             "healthcheck ({})",
             match &health.check {
                 Check::Http { path } => format!("GET {path} with bash inside the container"),
+                Check::HttpAny { path } => {
+                    format!("GET {path}, any answer, with bash inside the container")
+                }
                 Check::Tcp => "TCP connect with bash inside the container".to_string(),
                 Check::Cmd(argv) => argv.join(" "),
             }
@@ -195,7 +198,7 @@ fn compose_service(
     report.translated(name, parts.join(", "));
     if matches!(
         service.health.as_ref().map(|h| &h.check),
-        Some(Check::Http { .. } | Check::Tcp)
+        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp)
     ) && !artifact.built
     {
         report.approximated(
@@ -297,6 +300,14 @@ pub(crate) fn healthcheck(health: &Health, port: Option<u16>) -> Healthcheck {
             "bash".to_string(),
             "-c".to_string(),
             format!("exec 3<>/dev/tcp/127.0.0.1/{port}"),
+        ],
+        Check::HttpAny { path } => vec![
+            "CMD".to_string(),
+            "bash".to_string(),
+            "-c".to_string(),
+            format!(
+                "exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET {path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ -n \"$code\" ]"
+            ),
         ],
         Check::Http { path } => vec![
             "CMD".to_string(),

@@ -63,6 +63,8 @@ pub(crate) struct ComposeService {
     /// The build context (relative to the compose file, `.` for its own folder): stack
     /// detects that folder instead of carrying the service over.
     pub(crate) build: Option<String>,
+    /// `build.args`, carried over as stack's `build: { args }`.
+    pub(crate) build_args: Vec<(String, String)>,
     /// The container port (the first published or exposed TCP port).
     pub(crate) port: Option<u16>,
     /// The host port compose fixed for it.
@@ -131,6 +133,34 @@ fn build_context(build: &Value) -> String {
     if trimmed.is_empty() { "." } else { trimmed }.to_string()
 }
 
+/// The rest of a long-form `build:`: its `args` (a map or `KEY=value` list) for stack's
+/// `build: { args }`, and what stack has no place for (`target`, `dockerfile`, …), named.
+fn build_options(build: &Value, service: &mut ComposeService) {
+    let Value::Object(options) = build else {
+        return;
+    };
+    for (key, value) in options {
+        match key.as_str() {
+            "context" => {}
+            "args" => {
+                for (name, value) in env(value) {
+                    match value {
+                        Some(value) => service.build_args.push((name, value)),
+                        None => service.left_out.push(format!(
+                            "build arg `{name}` (no value: stack passes only set ones)"
+                        )),
+                    }
+                }
+            }
+            "target" => service.left_out.push(format!(
+                "build.target `{}` (stack builds the whole Dockerfile, or generates one)",
+                scalar_text(value)
+            )),
+            other => service.left_out.push(format!("build.{other}")),
+        }
+    }
+}
+
 fn service(name: String, fields: &BTreeMap<String, Value>, root: &Path) -> ComposeService {
     let build = fields.get("build").map(build_context);
     let mut service = ComposeService {
@@ -141,6 +171,9 @@ fn service(name: String, fields: &BTreeMap<String, Value>, root: &Path) -> Compo
             .filter(|i| !i.is_empty()),
         ..ComposeService::default()
     };
+    if let Some(options) = fields.get("build") {
+        build_options(options, &mut service);
+    }
     if service.image.is_none() && build.is_none() {
         service
             .left_out

@@ -28,6 +28,8 @@ pub(crate) struct DraftService {
     pub(crate) health: Option<Check>,
     pub(crate) command: Option<Vec<String>>,
     pub(crate) volumes: Vec<String>,
+    /// Build arguments (from a compose `build.args`).
+    pub(crate) build_args: Vec<(String, String)>,
 }
 
 impl DraftService {
@@ -44,6 +46,7 @@ impl DraftService {
             health: None,
             command: None,
             volumes: Vec::new(),
+            build_args: Vec::new(),
         }
     }
 }

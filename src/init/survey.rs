@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::detect::detection::{Detection, detect, sniff};
+use crate::detect::detection::{Detection, detect, sniff, without_template};
 use crate::detect::error::DetectError;
 use crate::detect::language::Language;
 use crate::detect::{go, rust};
@@ -54,6 +54,25 @@ enum What {
     Undetected(DetectError),
 }
 
+impl What {
+    /// The same finding for a service called `name` built from the same folder.
+    fn again(&self, name: &str) -> What {
+        match self {
+            What::Detected(detection) => What::Detected(detection.clone()),
+            What::Binary(binary) => What::Binary(binary.clone()),
+            What::Dockerfile { port, language } => What::Dockerfile {
+                port: *port,
+                language: *language,
+            },
+            What::Undetected(error) => What::Undetected(DetectError::Invalid {
+                service: name.to_string(),
+                message: error.message(),
+                hint: error.hint(),
+            }),
+        }
+    }
+}
+
 /// Surveys the repository at `root`.
 pub(crate) fn survey(root: &Path) -> Survey {
     let mut warnings = Vec::new();
@@ -87,29 +106,67 @@ pub(crate) fn survey(root: &Path) -> Survey {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    // Folders that several compose services build (`web1` and `web2` from ./web): each
+    // of them becomes a service of its own, named after it.
+    let mut builders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for service in &compose.services {
+        if let Some(context) = &service.build {
+            builders.entry(context).or_default().push(&service.name);
+        }
+    }
     let found = walk(root, &mut |rel| classify(root, rel, &root_name));
     let mut services = Vec::new();
-    // Compose build contexts, by folder, to the stack name they get.
+    // Compose services that build a folder stack detected, to the stack name they get.
     let mut built_as: BTreeMap<String, String> = BTreeMap::new();
+    // Compose build contexts, by folder, to the stack name of the service built there.
+    let mut folder_service: BTreeMap<String, String> = BTreeMap::new();
     for found in found {
-        let name = names.claim(&found.wanted, found.parent.as_deref());
         let path = match found.rel.to_string_lossy().as_ref() {
             "" => ".".to_string(),
             rel => rel.to_string(),
         };
-        built_as.entry(path.clone()).or_insert_with(|| name.clone());
-        services.push(built_service(root, name, path, found));
+        match builders.get(path.as_str()).filter(|b| b.len() > 1) {
+            Some(compose_names) => {
+                for compose_name in compose_names {
+                    let name = names.claim(compose_name, None);
+                    built_as.insert((*compose_name).to_string(), name.clone());
+                    let copy = Found {
+                        rel: found.rel.clone(),
+                        wanted: found.wanted.clone(),
+                        parent: found.parent.clone(),
+                        what: found.what.again(&name),
+                    };
+                    services.push(built_service(root, name, path.clone(), copy));
+                }
+            }
+            None => {
+                let name = names.claim(&found.wanted, found.parent.as_deref());
+                folder_service
+                    .entry(path.clone())
+                    .or_insert_with(|| name.clone());
+                services.push(built_service(root, name, path, found));
+            }
+        }
+    }
+    for service in &compose.services {
+        if let Some(name) = service
+            .build
+            .as_ref()
+            .and_then(|context| folder_service.get(context))
+        {
+            built_as.insert(service.name.clone(), name.clone());
+        }
     }
 
     let compose_to_stack = |compose_name: &str| -> Option<String> {
-        compose_names.get(compose_name).cloned().or_else(|| {
-            let service = compose.services.iter().find(|s| s.name == compose_name)?;
-            built_as.get(service.build.as_deref()?).cloned()
-        })
+        compose_names
+            .get(compose_name)
+            .or_else(|| built_as.get(compose_name))
+            .cloned()
     };
     for service in &compose.services {
         match &service.build {
-            Some(context) => match built_as.get(context) {
+            Some(context) => match built_as.get(&service.name) {
                 Some(name) => {
                     let target = services
                         .iter_mut()
@@ -161,16 +218,25 @@ fn probe(name: &str, dir: &Path, command: Option<Vec<String>>) -> Service {
     }
 }
 
+/// Folder names that say where the source is rather than what it is: such a folder is
+/// named after its parent (`cartservice/src` is `cartservice`).
+const GENERIC: &[&str] = &["src", "source"];
+
 fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
     let dir = root.join(rel);
-    let wanted = rel.file_name().map_or_else(
-        || root_name.to_string(),
-        |n| n.to_string_lossy().to_string(),
-    );
-    let parent = rel
-        .parent()
-        .and_then(Path::file_name)
-        .map(|p| p.to_string_lossy().to_string());
+    // A folder's name, or its parent's for `src`; a .NET project's name is its file's.
+    let mut names: Vec<String> = rel
+        .iter()
+        .map(|n| n.to_string_lossy().to_string())
+        .collect();
+    if names.is_empty() {
+        names.push(root_name.to_string());
+    }
+    while names.len() > 1 && names.last().is_some_and(|n| GENERIC.contains(&n.as_str())) {
+        names.pop();
+    }
+    let wanted = project_file_name(&dir).unwrap_or_else(|| names.pop().unwrap_or_default());
+    let parent = names.pop();
     let found = |wanted: String, what: What| Found {
         rel: rel.to_path_buf(),
         wanted,
@@ -184,7 +250,17 @@ fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
         return Verdict::Services(vec![found(wanted, What::Dockerfile { port, language })]);
     }
     let Some(language) = language else {
-        return Verdict::Descend;
+        // A language stack has no template for: listed, to get a Dockerfile.
+        return match without_template(&dir) {
+            Some(other) => Verdict::Fallback(found(
+                wanted.clone(),
+                What::Undetected(DetectError::NoTemplate {
+                    service: wanted,
+                    language: other.to_string(),
+                }),
+            )),
+            None => Verdict::Descend,
+        };
     };
     if language == Language::Node && is_node_workspace(&dir) {
         return Verdict::Descend;
@@ -221,6 +297,21 @@ fn classify(root: &Path, rel: &Path, root_name: &str) -> Verdict<Found> {
     }
 }
 
+/// The name of the one .NET project file in `dir` (`cartservice.csproj`), when there is one.
+fn project_file_name(dir: &Path) -> Option<String> {
+    let mut stems = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            [".csproj", ".fsproj", ".vbproj"]
+                .iter()
+                .find_map(|ext| name.strip_suffix(ext).map(str::to_string))
+        });
+    let first = stems.next()?;
+    stems.next().is_none().then_some(first)
+}
+
 /// A package.json that only gathers workspaces (npm, yarn or pnpm).
 fn is_node_workspace(dir: &Path) -> bool {
     dir.join("pnpm-workspace.yaml").is_file()
@@ -255,6 +346,13 @@ fn built_service(root: &Path, name: String, path: String, found: Found) -> Draft
                         .push(format!("health: {route}, found in the source"));
                     Some(Check::Http { path: route })
                 }
+                _ if service.port.is_some() && detection.http => {
+                    service.notes.push(
+                        "health: stack's default for an app that answers HTTP, a request to / (any answer counts); prefer `http: /your-health-route`"
+                            .to_string(),
+                    );
+                    None
+                }
                 _ if service.port.is_some() => {
                     service.notes.push(
                         "health: no health route found in the source, so a TCP connect; prefer `http: /your-health-route`"
@@ -287,13 +385,9 @@ fn built_service(root: &Path, name: String, path: String, found: Found) -> Draft
             };
         }
         What::Undetected(error) => {
-            service.notes.push(format!(
-                "stack cannot build this yet: {}",
-                error
-                    .to_string()
-                    .split_once(": ")
-                    .map_or(error.to_string(), |(_, m)| m.to_string())
-            ));
+            service
+                .notes
+                .push(format!("stack cannot build this yet: {}", error.message()));
             if let Some(hint) = error.hint() {
                 service.notes.push(format!("hint: {hint}"));
             }
@@ -320,18 +414,26 @@ fn describe(detection: &Detection) -> Vec<String> {
         ),
         format!("starts: {}", shell_words::join(&detection.start)),
     ];
-    let guessed = match detection.language {
-        Language::Node | Language::Go | Language::Rust => true,
-        Language::Python | Language::Java => false,
+    // The start command binds the port itself (gunicorn, uvicorn, next, nginx's site).
+    let bound = |port: u16| {
+        detection
+            .start
+            .iter()
+            .any(|w| *w == port.to_string() || w.ends_with(&format!(":{port}")))
+            || detection.start.first().is_some_and(|p| p == "nginx")
     };
     match detection.default_port {
-        Some(port) if guessed => notes.push(format!(
-            "port {port} is the usual one for {}: check that the app listens on it",
-            detection.language
-        )),
-        Some(_) => {}
+        // A convention, not the app's own code: worth a look.
+        Some(port) if !detection.port_source.starts_with('`') && !bound(port) => {
+            notes.push(format!(
+                "port {port}: {}; check that the app listens on it",
+                detection.port_source
+            ))
+        }
+        Some(port) => notes.push(format!("port {port}: {}", detection.port_source)),
         None => notes.push("no port found: add `port:` if it listens".to_string()),
     }
+    notes.extend(detection.warnings.iter().cloned());
     notes
 }
 
@@ -357,6 +459,7 @@ fn merge_build(
     target.fixed_host_port = service.fixed_host_port;
     target.env.clone_from(&service.env);
     target.env_files.clone_from(&service.env_files);
+    target.build_args.clone_from(&service.build_args);
     let mut left_out = depends_on(target, service, rename);
     left_out.extend(service.left_out.iter().cloned());
     let unused = [
@@ -567,6 +670,71 @@ mod tests {
             [
                 "compose service `worker` builds `worker`, where stack recognised no service: not carried over",
                 "api: not carried over: depends_on `worker` (not in the new manifest), `command` (from docker-compose.yml)",
+            ]
+        );
+    }
+
+    fn names(survey: &super::Survey) -> Vec<&str> {
+        survey
+            .draft
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn compose_services_sharing_a_folder_stay_apart_and_build_options_are_kept_or_named() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write(
+            dir.path(),
+            &[
+                ("web/requirements.txt", "flask==3.0.3\n"),
+                (
+                    "web/app.py",
+                    "from flask import Flask\napp = Flask(__name__)\n",
+                ),
+                (
+                    "compose.yaml",
+                    "services:\n  web1:\n    build: { context: ./web, target: prod, args: { RELEASE: \"2.1\" } }\n    ports: ['8001:5000']\n  web2:\n    build: ./web\n    ports: ['8002:5000']\n  lb:\n    image: nginx:1.22\n    depends_on: [web1, web2]\n",
+                ),
+            ],
+        );
+        let survey = survey(dir.path());
+        assert_eq!(names(&survey), ["web1", "web2", "lb"]);
+        assert_eq!(survey.draft.services[2].depends_on, ["web1", "web2"]);
+        assert_eq!(
+            survey.draft.services[0].build_args,
+            [("RELEASE".to_string(), "2.1".to_string())]
+        );
+        assert!(survey.draft.services[1].build_args.is_empty());
+        assert_eq!(
+            survey.warnings,
+            [
+                "web1: not carried over: build.target `prod` (stack builds the whole Dockerfile, or generates one) (from compose.yaml)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_src_folder_is_named_after_its_project_and_languages_without_a_template_are_listed() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write(
+            dir.path(),
+            &[
+                ("cartservice/src/cartservice.csproj", "<Project />\n"),
+                ("cartservice/src/Program.cs", "app.Run();\n"),
+                ("checkout/src/Dockerfile", "FROM debian:bookworm-slim\n"),
+                ("reviews/Gemfile", "gem \"sinatra\"\n"),
+            ],
+        );
+        let survey = survey(dir.path());
+        assert_eq!(names(&survey), ["cartservice", "checkout", "reviews"]);
+        assert_eq!(
+            survey.draft.services[0].notes,
+            [
+                "stack cannot build this yet: stack has no template for .NET yet: add a Dockerfile to the directory",
+                "hint: stack builds a directory's own Dockerfile unchanged; or run a ready-made image with `image:`"
             ]
         );
     }

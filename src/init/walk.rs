@@ -3,26 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// Folders that hold dependencies, build output or test data, never a service of the
-/// repository: installed packages (node_modules, vendor, virtualenvs), build output
-/// (target, dist, build, out) and test fixtures (testdata, fixtures).
-pub(crate) const SKIPPED: &[&str] = &[
-    "node_modules",
-    "bower_components",
-    "vendor",
-    "third_party",
-    "target",
-    "dist",
-    "build",
-    "out",
-    "__pycache__",
-    "venv",
-    "site-packages",
-    "coverage",
-    "testdata",
-    "fixtures",
-    "__fixtures__",
-];
+use crate::detect::source::NOT_SOURCE;
 
 /// How deep below the root services are looked for (`services/team/api` is 3).
 const MAX_DEPTH: usize = 6;
@@ -31,7 +12,7 @@ const MAX_DIRS: usize = 20_000;
 
 /// A folder named `name` is not searched: hidden (`.git`, `.venv`, `.cache`) or listed.
 pub(crate) fn skipped(name: &str) -> bool {
-    name.starts_with('.') || SKIPPED.contains(&name)
+    name.starts_with('.') || NOT_SOURCE.contains(&name)
 }
 
 /// What a folder is, as the caller's detectors see it.

@@ -126,10 +126,21 @@ fn render_service(out: &mut String, service: &DraftService) {
     if !service.depends_on.is_empty() {
         line(out, "depends_on", flow_list(&service.depends_on));
     }
+    if !service.build_args.is_empty() {
+        out.push_str(
+            "    build:
+      args:
+",
+        );
+        for (key, value) in &service.build_args {
+            let _ = writeln!(out, "        {}: {}", scalar(key), scalar(value));
+        }
+    }
     if let Some(probe) = &service.health {
         out.push_str("    health:\n");
         match probe {
-            Check::Http { path } => line(out, "  http", scalar(path)),
+            // The manifest has no word for "any answer": the route, checked for success.
+            Check::Http { path } | Check::HttpAny { path } => line(out, "  http", scalar(path)),
             Check::Tcp => line(out, "  tcp", "true".to_string()),
             Check::Cmd(argv) => line(out, "  cmd", flow_list(argv)),
         }

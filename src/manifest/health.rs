@@ -10,6 +10,10 @@ use serde::{Serialize, Serializer};
 pub(crate) enum Check {
     /// HTTP GET through the published port; any 2xx or 3xx is healthy.
     Http { path: String },
+    /// HTTP GET through the published port; any response at all proves the app answers.
+    /// Stack's default for a framework that speaks HTTP, where no route can be guessed (a
+    /// TCP connect would pass on a server's socket while its worker is crashing).
+    HttpAny { path: String },
     /// A TCP connect through the published port.
     Tcp,
     /// A command run inside the container by exec; exit 0 is healthy.

@@ -132,8 +132,10 @@ pub(crate) struct RawService {
     #[schemars(with = "LanguageName")]
     pub(crate) language: Option<Located<Value>>,
 
-    /// The web framework, which decides the generated start command: flask, fastapi,
-    /// django (Python) or express (Node). It implies `language`.
+    /// The web framework, which decides the generated build and start command: flask,
+    /// fastapi, django (Python); express, or a front end built to a static site or its
+    /// server: react (Create React App), vite, angular, vue (Vue CLI), next, nuxt, svelte
+    /// (Node). It implies `language`. `none`: no framework, run the script or `command`.
     #[schemars(with = "FrameworkName")]
     pub(crate) framework: Option<Located<Value>>,
 

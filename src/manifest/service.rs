@@ -71,6 +71,9 @@ pub(crate) struct Service {
     pub(crate) env_from_files: BTreeSet<String>,
     pub(crate) depends_on: Vec<String>,
     pub(crate) health: Option<Health>,
+    /// `health` is stack's default (none was written): detection may choose a better one.
+    #[serde(skip)]
+    pub(crate) health_implied: bool,
     /// A one-shot service: success is exit code 0.
     pub(crate) task: bool,
     /// Overrides the image's or generated start command (argv form).
@@ -115,6 +118,7 @@ impl Service {
             env_from_files: BTreeSet::new(),
             depends_on: Vec::new(),
             health: None,
+            health_implied: true,
             task: false,
             command: None,
             version: None,

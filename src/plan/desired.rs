@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::build::context::{BuildContext, DockerfileSource, pack};
-use crate::build::dockerfile::dockerfile_source;
+use crate::build::sources::resolve;
 use crate::build::{ca, secrets};
 use crate::error::Error;
 use crate::manifest::project::Manifest;
@@ -25,22 +25,28 @@ pub(crate) struct Desired {
     pub(crate) services: BTreeMap<String, DesiredService>,
     /// Packed contexts of built services, by service.
     pub(crate) contexts: BTreeMap<String, BuildContext>,
+    /// What detection warns about (a service that binds 127.0.0.1), one line each.
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Works out the desired state. `ca_pem` is the extra CA bundle to trust in generated
 /// builds (empty when none). Contexts are packed in parallel: reading large trees is the
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
-    let services: Vec<&Service> = manifest.services.values().collect();
-    let packed = in_parallel(&services, |service| {
-        context_of(service, ca_pem, &manifest.ca_certificates)
+    let mut manifest = manifest.clone();
+    let sources = resolve(&mut manifest, ca_pem)?;
+    let manifest = &manifest;
+    let built: Vec<(&Service, &DockerfileSource)> = manifest
+        .services
+        .values()
+        .filter_map(|service| Some((service, sources.by_service.get(&service.name)?)))
+        .collect();
+    let packed = in_parallel(&built, |(service, source)| {
+        context_of(service, source, ca_pem, &manifest.ca_certificates)
     })
     .into_iter()
     .collect::<Result<Vec<_>, Error>>()?;
-    let contexts: BTreeMap<String, BuildContext> = packed
-        .into_iter()
-        .filter_map(|(name, context)| Some((name, context?)))
-        .collect();
+    let contexts: BTreeMap<String, BuildContext> = packed.into_iter().collect();
     let mut volumes = Vec::new();
     let mut services = BTreeMap::new();
     for (name, service) in &manifest.services {
@@ -72,6 +78,7 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
         volumes,
         services,
         contexts,
+        warnings: sources.warnings,
     })
 }
 
@@ -113,29 +120,29 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> 
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// Packs one service's context, when stack builds it.
+/// Packs one built service's context.
 fn context_of(
     service: &Service,
+    source: &DockerfileSource,
     ca_pem: &[u8],
     ca_certificates: &[PathBuf],
-) -> Result<(String, Option<BuildContext>), Error> {
-    let Some(dir) = service.build_dir() else {
-        return Ok((service.name.clone(), None));
-    };
-    let source = dockerfile_source(service, ca_pem)?;
-    let injected = match &source {
+) -> Result<(String, BuildContext), Error> {
+    let dir = service
+        .build_dir()
+        .expect("only built services have a Dockerfile source");
+    let injected = match source {
         DockerfileSource::Own(_) => Vec::new(),
         DockerfileSource::Generated(_) => ca::injected(ca_pem),
     };
     let referenced = secrets::referenced(service, dir, ca_certificates);
     let context =
-        pack(dir, &source, &injected, &service.build.args, &referenced).map_err(|source| {
+        pack(dir, source, &injected, &service.build.args, &referenced).map_err(|source| {
             Error::Context {
                 service: service.name.clone(),
                 source,
             }
         })?;
-    Ok((service.name.clone(), Some(context)))
+    Ok((service.name.clone(), context))
 }
 
 #[cfg(test)]

@@ -126,6 +126,12 @@ impl Project {
     }
 }
 
+/// Copies `tests/fixtures/<name>` to `to`, creating it.
+pub(crate) fn copy_fixture(name: &str, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    copy_tree(&fixture(name), to);
+}
+
 /// Copies the tree at `from` into `to`, which exists.
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("read a fixture folder") {

@@ -3,6 +3,9 @@
 mod beyond;
 mod common;
 mod compose_habits;
+mod contexts;
+mod detect_live;
+mod detection_errors;
 mod dockerfile_command;
 mod dockerignore_docker;
 mod doctor;
@@ -18,4 +21,5 @@ mod new_interactive;
 mod new_service;
 mod new_service_live;
 mod schema;
+mod stand_ins;
 mod up_down;

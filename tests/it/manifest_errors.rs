@@ -15,9 +15,18 @@ fn problems(project: &Project, manifest: &str) -> String {
     String::from_utf8(output.stderr).expect("utf-8")
 }
 
+/// Two services stack can build (`config` runs detection too): a Flask app and a Node one.
 fn with_service_dirs() -> Project {
     let project = Project::new();
-    project.file("api/app.py", "print('hi')\n");
+    project.file("api/requirements.txt", "flask==3.0.3\n");
+    project.file(
+        "api/app.py",
+        "from flask import Flask\n\napp = Flask(__name__)\n",
+    );
+    project.file(
+        "web/package.json",
+        "{\"scripts\": {\"start\": \"node server.js\"}}\n",
+    );
     project.file("web/server.js", "\n");
     project
 }

@@ -30,9 +30,16 @@ fn project_with_commands() -> Project {
 }
 
 #[test]
-fn a_root_main_package_builds_the_module_binary() {
+fn a_root_main_package_builds_the_module_binary_with_a_go_that_has_an_image() {
     let (detection, dockerfile) = generated("go-root", false, |_| {});
-    assert_eq!(version(&detection), ("1.22", "go directive in go.mod"));
+    // `go 1.22` is a minimum: it builds with the oldest Go stack has images for.
+    assert_eq!(
+        version(&detection),
+        (
+            "1.23",
+            "go directive in go.mod says 1.22; 1.23 is the oldest Go stack builds with on bookworm"
+        )
+    );
     assert_eq!(detection.start, ["/usr/local/bin/health"]);
     assert_eq!(detection.default_port, Some(8080));
     assert!(

@@ -32,13 +32,15 @@ fn maven_builds_the_jar_its_pom_names_on_the_release_it_targets() {
 }
 
 #[test]
-fn gradle_uses_the_toolchain_version_and_trusts_the_extra_ca_in_the_jdk() {
+fn gradle_application_runs_its_start_script_on_the_toolchain_version_and_trusts_the_extra_ca() {
     let (detection, dockerfile) = generated("java-gradle", true, |service| {
         service.build.build_packages = vec!["git".to_string()];
         service.build.system_packages = vec!["fontconfig".to_string()];
     });
     assert_eq!(version(&detection), ("21", "the Gradle build"));
-    assert_eq!(jar(&detection), "build/libs/ledger-0.9.0.jar");
+    // An `application` project: installDist's start script has the classpath right.
+    assert_eq!(jar(&detection), "build/install/ledger");
+    assert_eq!(detection.start, ["/app/bin/ledger"]);
     assert!(
         dockerfile.contains("COPY build.gradle.kts settings.gradle.kts ./"),
         "{dockerfile}"

@@ -1,10 +1,13 @@
 //! Generated Dockerfiles for the fixtures under `tests/fixtures`, one module per language:
 //! what detection found and the file it renders, snapshot-tested.
 
+mod frontend;
 mod go;
 mod java;
+mod languages;
 mod node;
 mod python;
+mod python_code;
 mod rust;
 
 use std::path::{Path, PathBuf};

@@ -9,11 +9,14 @@ use serde::Serialize;
 use crate::detect::detection::{Details, Detection};
 use crate::detect::detector::Detector;
 use crate::detect::error::DetectError;
-use crate::detect::language::Language;
+use crate::detect::language::{Framework, Language};
+use crate::detect::listen;
 use crate::detect::python::app;
 use crate::detect::python::manager::{self, Manager};
+use crate::detect::python::native::{self, Native};
 use crate::detect::python::project::Project;
 use crate::detect::python::version::{DEFAULT_VERSION, version};
+use crate::detect::source;
 use crate::manifest::service::Service;
 
 /// Files this detector recognises, listed when nothing matches.
@@ -53,6 +56,8 @@ pub(crate) struct Python {
     /// The project itself is a package (a `[build-system]`, or `setup.py`): installed in
     /// the build stage, where native extensions compile with `build_packages`.
     pub(crate) installable: bool,
+    /// Native parts the package compiles when installed: their compilers, build stage only.
+    pub(crate) native: Option<Native>,
     /// A server the start command needs that the dependencies do not list.
     pub(crate) server: Option<&'static str>,
 }
@@ -69,28 +74,44 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let project_dependencies = manager::project_dependencies(&project, manager, installable);
 
     let dependencies = project.dependency_names();
-    let framework = service
-        .framework
-        .or_else(|| app::framework(&project, &dependencies));
+    let preferred: Vec<String> = app::PREFERRED.iter().map(|p| p.to_string()).collect();
+    let sources = source::read(dir, &["py"], &preferred);
+    let framework = Framework::pinned(service.framework).unwrap_or_else(|| {
+        app::framework(
+            &project,
+            &sources,
+            &project.direct_dependency_names(),
+            &dependencies,
+        )
+    });
     let (version, version_source) = version(service, &project);
-    let port = service.port.unwrap_or(app::default_port(framework));
-    let (start, server) = app::start(service, &project, framework, port, &dependencies)?;
-    Ok(Detection {
-        language: Language::Python,
+    let mut entry = app::entry(service, &project, &sources, framework, installable)?;
+    if installable {
+        // The package is installed: import it from the virtualenv (with its compiled
+        // parts), not from the source tree.
+        entry.installed();
+    }
+    let listen = app::listen(&sources, &entry);
+    let port = listen::choose(service, listen.as_ref(), app::default_port(framework));
+    let http = app::speaks_http(framework, &sources, listen.as_ref());
+    let bound = service.port.or(port.default);
+    let (start, server) = app::start(entry, bound.unwrap_or(8000), &dependencies);
+    Ok(Detection::new(
+        Language::Python,
         framework,
-        version,
-        version_source,
+        (version, version_source),
         start,
-        // A script without a web framework (a worker, a job) listens on nothing we know.
-        default_port: framework.map(|_| port),
-        details: Details::Python(Python {
+        port,
+        http,
+        Details::Python(Python {
             manager,
             tools: manager.tools(),
             dependency_files,
             requirements_need_source,
             project_dependencies,
             installable,
+            native: native::native(&project, installable),
             server,
         }),
-    })
+    ))
 }

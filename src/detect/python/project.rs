@@ -56,22 +56,31 @@ impl<'d> Project<'d> {
             })
     }
 
+    /// The names the project asks for itself, not what they pulled in: requirements.in
+    /// when pip-compile's input is there; else requirements.txt without the pins its
+    /// `# via` notes say another package brought (a load generator that pins flask for
+    /// locust is not a Flask app); then pyproject.toml's.
+    pub(super) fn direct_dependency_names(&self) -> Vec<String> {
+        let direct = match std::fs::read_to_string(self.dir.join("requirements.in")) {
+            Ok(input) => requirement_names(input.lines()),
+            Err(_) => requirement_names(direct_lines(
+                self.requirements.as_deref().unwrap_or_default(),
+            )),
+        };
+        let mut names = direct;
+        names.extend(self.pyproject_dependency_names());
+        names
+    }
+
     /// Lowercased distribution names from requirements.txt and pyproject.toml.
     pub(super) fn dependency_names(&self) -> Vec<String> {
-        let mut specs: Vec<String> = self
-            .requirements
-            .as_deref()
-            .unwrap_or_default()
-            .lines()
-            .map(|line| {
-                line.split('#')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string()
-            })
-            .filter(|line| !line.is_empty() && !line.starts_with('-'))
-            .collect();
+        let mut names = requirement_names(self.requirements.as_deref().unwrap_or_default().lines());
+        names.extend(self.pyproject_dependency_names());
+        names
+    }
+
+    fn pyproject_dependency_names(&self) -> Vec<String> {
+        let mut specs: Vec<String> = Vec::new();
         if let Some(deps) = self
             .table(&["project"])
             .and_then(|p| p.get("dependencies")?.as_array())
@@ -81,12 +90,51 @@ impl<'d> Project<'d> {
         if let Some(deps) = self.table(&["tool", "poetry", "dependencies"]) {
             specs.extend(deps.keys().cloned());
         }
-        specs
-            .iter()
-            .filter_map(|spec| REQUIREMENT_NAME.captures(spec))
-            .map(|c| c[1].to_lowercase().replace('_', "-"))
-            .collect()
+        requirement_names(specs.iter().map(String::as_str))
     }
+}
+
+/// Distribution names of requirement lines, lowercased, `_` as `-`; options and comments
+/// are not requirements.
+fn requirement_names<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    lines
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty() && !line.starts_with('-'))
+        .filter_map(|spec| REQUIREMENT_NAME.captures(spec))
+        .map(|c| c[1].to_lowercase().replace('_', "-"))
+        .collect()
+}
+
+/// The requirement lines of a compiled requirements.txt that the project asked for: a pin
+/// whose `# via` notes name only other packages came in with them.
+fn direct_lines(text: &str) -> impl Iterator<Item = &str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut direct = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let spec = line.split('#').next().unwrap_or_default().trim();
+        if spec.is_empty() || spec.starts_with('-') || line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        // `flask==2.0  # via locust` on one line, or the comment lines under it.
+        let mut via: Vec<String> = Vec::new();
+        if let Some((_, note)) = line.split_once("# via") {
+            via.extend(note.split(',').map(|v| v.trim().to_string()));
+        }
+        for note in lines[index + 1..]
+            .iter()
+            .take_while(|l| l.trim_start().starts_with('#') && l.starts_with(char::is_whitespace))
+        {
+            let note = note.trim_start().trim_start_matches('#').trim();
+            let note = note.strip_prefix("via").unwrap_or(note).trim();
+            via.extend(note.split(',').map(|v| v.trim().to_string()));
+        }
+        via.retain(|v| !v.is_empty());
+        let brought_by_others = !via.is_empty() && via.iter().all(|v| !v.starts_with('-'));
+        if !brought_by_others {
+            direct.push(*line);
+        }
+    }
+    direct.into_iter()
 }
 
 /// The text of `dir/name`, or `None` when there is no such file.
@@ -112,6 +160,38 @@ mod tests {
     use std::path::Path;
 
     use super::Project;
+
+    #[test]
+    fn pins_that_other_packages_brought_are_not_direct() {
+        let compiled = "\
+#
+# pip-compile requirements.in
+#
+brotli==1.1.0
+    # via geventhttpclient
+flask==3.0.3
+    # via
+    #   flask-cors
+    #   locust
+locust==2.31.5
+    # via -r requirements.in
+requests==2.32.3  # via locust
+zope-interface==7.0.3
+    # via
+    #   -r requirements.in
+    #   gevent
+";
+        let project = Project {
+            dir: Path::new("/nonexistent"),
+            pyproject: None,
+            requirements: Some(compiled.to_string()),
+        };
+        assert_eq!(
+            project.direct_dependency_names(),
+            ["locust", "zope-interface"]
+        );
+        assert!(project.dependency_names().contains(&"flask".to_string()));
+    }
 
     #[test]
     fn names_are_read_from_requirements() {

@@ -312,6 +312,9 @@ fn variables(count: usize) -> String {
 fn describe_check(check: &Check) -> String {
     match check {
         Check::Http { path } => format!("GET {path}"),
+        Check::HttpAny { .. } => {
+            "TCP connect (stack accepts any HTTP answer; httpGet would want 2xx or 3xx)".to_string()
+        }
         Check::Tcp => "TCP connect".to_string(),
         Check::Cmd(argv) => format!("exec {}", argv.join(" ")),
     }
@@ -339,7 +342,9 @@ fn probes(health: &Health, port: Option<u16>) -> (Option<Probe>, Option<Probe>) 
                     ..HTTPGetAction::default()
                 });
             }
-            Check::Tcp => {
+            // Kubernetes connects to the pod itself, with no proxy that accepts for it: a TCP
+            // connect proves as much as "any HTTP answer", which httpGet cannot express.
+            Check::Tcp | Check::HttpAny { .. } => {
                 probe.tcp_socket = Some(TCPSocketAction {
                     port: IntOrString::Int(i32::from(port.unwrap_or_default())),
                     ..TCPSocketAction::default()

@@ -34,14 +34,14 @@ pub(crate) fn check_language(
     });
     if let (Some(language), Some(framework), Some(value)) =
         (language, framework, raw.framework.as_ref())
-        && framework.language() != language
+        && let Some(own) = framework.language().filter(|own| *own != language)
     {
         checker.error(
             value.pos,
             format!(
                 "framework `{}` is a {} framework, but `language` is {}",
                 framework.name(),
-                framework.language().name(),
+                own.name(),
                 language.name()
             ),
             Some("remove `language`: the framework implies it".to_string()),

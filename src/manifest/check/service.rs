@@ -146,6 +146,7 @@ pub(crate) fn check_service(
             env: env?.vars,
             depends_on: depends_on.iter().map(|d| d.value.clone()).collect(),
             health: health?,
+            health_implied: raw.health.is_none(),
             task: task?,
             command: command?,
             version: version?,
