@@ -103,7 +103,7 @@ impl Engine {
                     if let (Some(previous), false) = (&step, announced) {
                         announce(previous, false);
                     }
-                    step = Some(line.to_string());
+                    step = Some(users_step(line, labels.len()));
                     announced = false;
                     output.clear();
                 } else {
@@ -134,6 +134,21 @@ impl Engine {
     }
 }
 
+/// `Step 3/6 : RUN make` as the user counts: the engine appends one `LABEL` step per
+/// label stack adds, and counts them in the total.
+fn users_step(line: &str, labels: usize) -> String {
+    let parsed = (|| {
+        let (head, rest) = line.split_once(" : ")?;
+        let (number, total) = head.strip_prefix("Step ")?.split_once('/')?;
+        let total: usize = total.parse().ok()?;
+        Some(format!(
+            "Step {number}/{} : {rest}",
+            total.saturating_sub(labels)
+        ))
+    })();
+    parsed.unwrap_or_else(|| line.to_string())
+}
+
 fn failed(
     service: &str,
     step: Option<String>,
@@ -145,5 +160,20 @@ fn failed(
         step,
         message: message.trim().to_string(),
         output: output.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::users_step;
+
+    #[test]
+    fn steps_are_counted_without_stacks_labels() {
+        assert_eq!(users_step("Step 3/6 : RUN make", 3), "Step 3/3 : RUN make");
+        assert_eq!(
+            users_step("Step 5/6 : LABEL dev.stack.project=x", 3),
+            "Step 5/3 : LABEL dev.stack.project=x"
+        );
+        assert_eq!(users_step("Step x : RUN make", 3), "Step x : RUN make");
     }
 }
