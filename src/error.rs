@@ -69,6 +69,7 @@ impl Error {
             Error::Engine(
                 EngineError::Unreachable { .. }
                 | EngineError::Refused { .. }
+                | EngineError::Lost { .. }
                 | EngineError::Context { .. },
             ) => exit::ENGINE_UNREACHABLE,
             Error::Engine(EngineError::BuildFailed { .. }) => exit::BUILD_FAILED,

@@ -79,7 +79,9 @@ async fn dispatch(
         Command::Schema => commands::schema::schema(printer),
         Command::Init(args) => commands::init::init(settings, printer, &args),
         Command::Up(args) => commands::up::up(settings, printer, interrupts, &args).await,
-        Command::Down { volumes } => commands::down::down(settings, printer, volumes).await,
+        Command::Down { volumes } => {
+            commands::down::down(settings, printer, interrupts, volumes).await
+        }
         Command::Build { run } => commands::build::build(settings, printer, interrupts, &run).await,
         Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
         Command::Ps { json } => commands::ps::ps(settings, printer, json).await,

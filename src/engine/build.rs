@@ -7,7 +7,7 @@ use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, is_lost};
 use crate::event::Event;
 use crate::plan::request::BuildRequest;
 use crate::plan::spec::label;
@@ -23,10 +23,10 @@ impl Engine {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(false),
-            Err(source) => Err(EngineError::Request {
-                action: format!("inspect image {reference}"),
+            Err(source) => Err(EngineError::request(
+                format!("inspect image {reference}"),
                 source,
-            }),
+            )),
         }
     }
 
@@ -82,6 +82,12 @@ impl Engine {
                 Ok(info) => info,
                 Err(bollard::errors::Error::DockerStreamError { error }) => {
                     return Err(failed(&service, step, error, output));
+                }
+                Err(source) if is_lost(&source) => {
+                    return Err(EngineError::Lost {
+                        action: format!("build the image of `{service}`"),
+                        source: Some(std::sync::Arc::new(source)),
+                    });
                 }
                 Err(source) => {
                     return Err(EngineError::BuildFailed {

@@ -3,37 +3,55 @@
 use std::collections::HashMap;
 
 use bollard::models::NetworkCreateRequest;
+use bollard::query_parameters::ListNetworksOptionsBuilder;
 
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
 use crate::plan::spec::label;
 
+/// A network with the project's network name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ProjectNetwork {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// Its project label; empty when it has none.
+    pub(crate) project: String,
+}
+
 impl Engine {
-    /// The project label of the network `name`: `None` when it does not exist,
-    /// `Some(None)` when it exists without one.
-    pub(crate) async fn network_owner(
+    /// Every network called exactly `name`, oldest first. Engines before 23 let two
+    /// concurrent creates make two networks of one name, so there may be several.
+    pub(crate) async fn networks_named(
         &self,
         name: &str,
-    ) -> Result<Option<Option<String>>, EngineError> {
-        match self
+    ) -> Result<Vec<ProjectNetwork>, EngineError> {
+        // The engine's `name` filter matches parts of names; exact matches are kept below.
+        let filters = HashMap::from([("name".to_string(), vec![name.to_string()])]);
+        let options = ListNetworksOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let mut found: Vec<_> = self
             .docker()
-            .inspect_network(
-                name,
-                None::<bollard::query_parameters::InspectNetworkOptions>,
-            )
+            .list_networks(Some(options))
             .await
-        {
-            Ok(network) => Ok(Some(
-                network.labels.and_then(|mut l| l.remove(label::PROJECT)),
-            )),
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(None),
-            Err(source) => Err(EngineError::Request {
-                action: format!("inspect network {name}"),
-                source,
-            }),
-        }
+            .map_err(request_failed(format!("list networks named {name}")))?
+            .into_iter()
+            .filter(|n| n.name.as_deref() == Some(name))
+            .map(|n| {
+                let created = n.created.clone().unwrap_or_default();
+                let network = ProjectNetwork {
+                    id: n.id.unwrap_or_default(),
+                    name: name.to_string(),
+                    project: n
+                        .labels
+                        .and_then(|mut l| l.remove(label::PROJECT))
+                        .unwrap_or_default(),
+                };
+                (created, network)
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found.into_iter().map(|(_, network)| network).collect())
     }
 
     /// Creates the project's bridge network.
@@ -58,17 +76,17 @@ impl Engine {
             .map_err(request_failed(format!("create network {name}")))
     }
 
-    /// Removes the network; a network that is already gone is fine.
+    /// Removes the network (by id or unambiguous name); one already gone is fine.
     pub(crate) async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
         match self.docker().remove_network(name).await {
             Ok(())
             | Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(()),
-            Err(source) => Err(EngineError::Request {
-                action: format!("remove network {name}"),
+            Err(source) => Err(EngineError::request(
+                format!("remove network {name}"),
                 source,
-            }),
+            )),
         }
     }
 }

@@ -14,3 +14,4 @@ mod new_service;
 mod new_service_live;
 mod schema;
 mod up_down;
+mod verdict;
