@@ -1,6 +1,7 @@
 //! The project's network: one per project, services reach each other by name.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use bollard::models::NetworkCreateRequest;
 use bollard::query_parameters::ListNetworksOptionsBuilder;
@@ -8,6 +9,11 @@ use bollard::query_parameters::ListNetworksOptionsBuilder;
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
 use crate::plan::spec::label;
+
+/// How often, and how long apart, removing a network whose last endpoints are still being
+/// released is tried again.
+const ENDPOINT_RETRIES: u32 = 30;
+const ENDPOINT_PAUSE: Duration = Duration::from_millis(100);
 
 /// A network with the project's network name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,15 +84,29 @@ impl Engine {
 
     /// Removes the network (by id or unambiguous name); one already gone is fine.
     pub(crate) async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
-        match self.docker().remove_network(name).await {
-            Ok(())
-            | Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(()),
-            Err(source) => Err(EngineError::request(
-                format!("remove network {name}"),
-                source,
-            )),
+        let mut tries = 0;
+        loop {
+            match self.docker().remove_network(name).await {
+                Ok(())
+                | Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => return Ok(()),
+                // Right after many containers were removed at once, a busy engine can
+                // still count one of their endpoints for a moment.
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 403,
+                    message,
+                }) if message.contains("active endpoints") && tries < ENDPOINT_RETRIES => {
+                    tries += 1;
+                    tokio::time::sleep(ENDPOINT_PAUSE).await;
+                }
+                Err(source) => {
+                    return Err(EngineError::request(
+                        format!("remove network {name}"),
+                        source,
+                    ));
+                }
+            }
         }
     }
 }
