@@ -80,6 +80,7 @@ impl Error {
             ) => exit::UNHEALTHY,
             Error::Engine(
                 EngineError::Request { .. }
+                | EngineError::NetworkStuck { .. }
                 | EngineError::PortInUse { .. }
                 | EngineError::Foreign { .. }
                 | EngineError::PullFailed { .. },

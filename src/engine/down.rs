@@ -40,7 +40,7 @@ impl Engine {
         let ours = self.networks_named(network).await?;
         let ours: Vec<_> = ours.into_iter().filter(|n| n.project == project).collect();
         for copy in &ours {
-            self.remove_network(&copy.id).await?;
+            self.remove_network(&copy.id, network).await?;
         }
         if !ours.is_empty() {
             let _ = events.send(Event::NetworkRemoved {

@@ -82,6 +82,11 @@ pub(crate) enum EngineError {
         name: String,
         project: String,
     },
+    /// The engine counts an endpoint on the network that no container has any more.
+    #[error(
+        "network `{name}` cannot be removed: the engine still counts an endpoint on it, though no container is attached"
+    )]
+    NetworkStuck { name: String },
     #[error("service `{dependent}` cannot start: `{dependency}` failed")]
     DependencyFailed {
         dependent: String,
@@ -217,6 +222,9 @@ impl EngineError {
                 "check the name and your registry access, or make the image locally (`docker build -t {image} .` or `docker load`)"
             )),
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
+            EngineError::NetworkStuck { .. } => Some(
+                "a known engine bug after many containers are removed at once (moby#42119): only restarting the engine frees the network; `stack up` reuses it meanwhile".to_string(),
+            ),
             EngineError::DependencyFailed { .. } | EngineError::Request { .. } => None,
         }
     }

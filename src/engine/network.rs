@@ -82,21 +82,27 @@ impl Engine {
             .map_err(request_failed(format!("create network {name}")))
     }
 
-    /// Removes the network (by id or unambiguous name); one already gone is fine.
-    pub(crate) async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
+    /// Removes the network `id` (called `name`); one already gone is fine.
+    pub(crate) async fn remove_network(&self, id: &str, name: &str) -> Result<(), EngineError> {
         let mut tries = 0;
         loop {
-            match self.docker().remove_network(name).await {
+            match self.docker().remove_network(id).await {
                 Ok(())
                 | Err(bollard::errors::Error::DockerResponseServerError {
                     status_code: 404, ..
                 }) => return Ok(()),
                 // Right after many containers were removed at once, a busy engine can
-                // still count one of their endpoints for a moment.
+                // still count one of their endpoints for a moment, or for good (an engine
+                // bug, moby#42119).
                 Err(bollard::errors::Error::DockerResponseServerError {
                     status_code: 403,
                     message,
-                }) if message.contains("active endpoints") && tries < ENDPOINT_RETRIES => {
+                }) if message.contains("active endpoints") => {
+                    if tries == ENDPOINT_RETRIES {
+                        return Err(EngineError::NetworkStuck {
+                            name: name.to_string(),
+                        });
+                    }
                     tries += 1;
                     tokio::time::sleep(ENDPOINT_PAUSE).await;
                 }

@@ -129,7 +129,7 @@ impl Engine {
             }
             Some((_kept, duplicates)) => {
                 for duplicate in duplicates {
-                    self.remove_network(&duplicate.id).await?;
+                    self.remove_network(&duplicate.id, &duplicate.name).await?;
                 }
             }
         }
