@@ -12,7 +12,7 @@ use crate::plan::spec::label;
 
 /// How often, and how long apart, removing a network whose last endpoints are still being
 /// released is tried again.
-const ENDPOINT_RETRIES: u32 = 30;
+const ENDPOINT_RETRIES: u32 = 10;
 const ENDPOINT_PAUSE: Duration = Duration::from_millis(100);
 
 /// A network with the project's network name.
