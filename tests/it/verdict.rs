@@ -271,7 +271,7 @@ fn an_oom_kill_is_named_as_such() {
 }
 
 #[test]
-fn a_service_stopped_from_outside_is_reported_as_stopped_and_does_not_fail_up() {
+fn a_stop_from_outside_or_a_signal_after_ready_ends_a_foreground_up_with_0() {
     require_engine!();
     let manifest = format!(
         "services:\n  api:\n    image: {BUSYBOX}\n    command: httpd -f -p 8000\n    port: 8000\n"
@@ -282,6 +282,15 @@ fn a_service_stopped_from_outside_is_reported_as_stopped_and_does_not_fail_up() 
     };
     let (code, output) = follow_until(&live, "plain", stop, "api  stopped by signal 15");
     assert_eq!(code, 0, "{output}");
+
+    // SIGTERM after ready ends a foreground `up` the way Ctrl-C does: stop, exit 0.
+    let mut up = Running::start(&live, &["up", "--progress", "plain"], &[]);
+    up.wait_for("following logs", Duration::from_secs(60));
+    up.signal("TERM");
+    let (code, output) = up.finish();
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("api  stopped"), "{output}");
+    assert!(!running(&live, "api"));
 }
 
 /// A Unix socket that forwards to the engine's, until the test cuts it: an engine that
