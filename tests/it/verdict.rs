@@ -95,6 +95,15 @@ impl Running {
     }
 }
 
+impl Drop for Running {
+    /// A test that fails midway leaves no `stack` behind (it could hold the project's
+    /// lock, and the project's `down` would wait for it).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `docker inspect -f FORMAT <project>-<service>`.
 fn inspect(live: &LiveProject, service: &str, format: &str) -> String {
     docker(&["inspect", "-f", format, &format!("{}-{service}", live.name)])
