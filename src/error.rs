@@ -75,6 +75,7 @@ impl Error {
             Error::Engine(
                 EngineError::Unreachable { .. }
                 | EngineError::Refused { .. }
+                | EngineError::Lost { .. }
                 | EngineError::Context { .. },
             ) => exit::ENGINE_UNREACHABLE,
             Error::Engine(EngineError::BuildFailed { .. }) => exit::BUILD_FAILED,
@@ -86,6 +87,7 @@ impl Error {
             ) => exit::UNHEALTHY,
             Error::Engine(
                 EngineError::Request { .. }
+                | EngineError::NetworkStuck { .. }
                 | EngineError::PortInUse { .. }
                 | EngineError::Foreign { .. }
                 | EngineError::PullFailed { .. }

@@ -93,16 +93,54 @@ pub(crate) enum Event {
         service: String,
         /// `http://127.0.0.1:49153` when the service publishes a port.
         url: Option<String>,
-        /// A health check passed; `false`: the service has none and is running.
+        /// A health check passed; `false`: the service has none and stayed up.
         checked: bool,
         #[serde(serialize_with = "seconds")]
         took: Duration,
+        /// The container was running before and was left alone: checked again, not
+        /// started again.
+        kept: bool,
     },
     /// A task exited 0.
     Completed {
         service: String,
         #[serde(serialize_with = "seconds")]
         took: Duration,
+        /// It had exited 0 before and was not run again.
+        kept: bool,
+    },
+    /// The service is why `up` failed; `message` says what happened (`exited with code 3`).
+    Failed {
+        service: String,
+        message: String,
+    },
+    /// `up` ended before the service was started: `reason` says why.
+    NotStarted {
+        service: String,
+        reason: String,
+    },
+    /// `up` ended while the service was running but not yet confirmed ready.
+    NotReady {
+        service: String,
+        reason: String,
+    },
+    /// A signal stopped `up` before the service was ready, or after this run started it:
+    /// `stopped` when this run stopped it again, else it was left as it was.
+    Interrupted {
+        service: String,
+        stopped: bool,
+    },
+    /// A container stopped while a foreground `up` followed the logs.
+    Exited {
+        service: String,
+        exit_code: i64,
+        /// The kernel killed it for using more memory than it may.
+        oom: bool,
+        /// The signal it was sent first (someone stopped it: `docker stop`, `stack
+        /// restart`); absent when it ended by itself.
+        signal: Option<String>,
+        /// The engine starts it again by itself (its restart policy).
+        restarting: bool,
     },
     ContainerStopped {
         service: String,
@@ -148,6 +186,11 @@ impl Event {
             | Event::Waiting { service, .. }
             | Event::Healthy { service, .. }
             | Event::Completed { service, .. }
+            | Event::Failed { service, .. }
+            | Event::NotStarted { service, .. }
+            | Event::NotReady { service, .. }
+            | Event::Interrupted { service, .. }
+            | Event::Exited { service, .. }
             | Event::ContainerStopped { service }
             | Event::ContainerRemoved { service }
             | Event::Log { service, .. } => Some(service),

@@ -96,7 +96,7 @@ async fn dispatch(
         Command::Down {
             volumes,
             swarm: false,
-        } => commands::down::down(settings, printer, volumes).await,
+        } => commands::down::down(settings, printer, interrupts, volumes).await,
         Command::Build { run } => commands::build::build(settings, printer, interrupts, &run).await,
         Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
         Command::Ps { json } => commands::ps::ps(settings, printer, json).await,

@@ -20,12 +20,17 @@ pub(crate) async fn build(
     interrupts: &Interrupts,
     args: &RunArgs,
 ) -> Result<(), Error> {
+    let interrupts = interrupts.claim();
+    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "build").await?;
+    for warning in &session.desired.warnings {
+        printer.warn(warning);
+    }
     let Session {
         mut desired,
         engine,
         plan,
         ..
-    } = Session::open(settings).await?;
+    } = session;
     let order: Vec<String> = plan.services.iter().map(|s| s.service.clone()).collect();
     let cached: Vec<(String, String)> = plan
         .builds
@@ -36,8 +41,7 @@ pub(crate) async fn build(
     let builds = plan.build_requests(&mut desired);
     let count = builds.len();
     let jobs = Arc::new(Semaphore::new(args.jobs.max(1)));
-    let interrupts = interrupts.claim();
-    Display::new(args.progress, settings)
+    let result = Display::new(args.progress, settings)
         .show(&order, |events| async move {
             for (service, image) in cached {
                 let _ = events.send(Event::BuildCached { service, image });
@@ -62,7 +66,9 @@ pub(crate) async fn build(
             };
             interrupts.or_interrupted(all).await
         })
-        .await?;
+        .await;
+    lock.release().await;
+    result?;
     printer.status(&match count {
         0 => "every image is up to date".to_string(),
         1 => "built 1 image".to_string(),

@@ -1,31 +1,36 @@
 //! `stack down`: remove the project's containers and network; volumes only when asked.
 
 use crate::commands::project::load_manifest;
+use crate::commands::session::lock_project;
 use crate::engine::client::Engine;
 use crate::error::Error;
+use crate::interrupts::Interrupts;
 use crate::plan::spec::network_name;
 use crate::settings::Settings;
 use crate::ui::display::Display;
 use crate::ui::printer::Printer;
 
 /// Ctrl-C is not claimed: it ends `down` at once, as it always has; a second `down`
-/// finishes what the first began.
+/// finishes what the first began (and takes over the lock the first left behind).
 pub(crate) async fn down(
     settings: &Settings,
     printer: &Printer,
+    interrupts: &Interrupts,
     volumes: bool,
 ) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let engine = Engine::connect(&settings.env).await?;
+    let lock = lock_project(&engine, &manifest.name, "down", printer, interrupts).await?;
     let names: Vec<String> = manifest.services.keys().cloned().collect();
     let network = network_name(&manifest.name);
-    Display::plain(settings)
-        .show(&names, |events| async move {
-            engine
-                .down(&manifest.name, &network, volumes, &events)
-                .await
+    let result = Display::plain(settings)
+        .show(&names, |events| {
+            let (engine, manifest, network) = (&engine, &manifest, &network);
+            async move { engine.down(&manifest.name, network, volumes, &events).await }
         })
-        .await?;
+        .await;
+    lock.release().await;
+    result?;
     if !volumes {
         printer.status("named volumes are kept; `stack down --volumes` deletes them");
     }

@@ -1,11 +1,10 @@
 //! `stack restart [SERVICE…]`: stop services, then bring the stack up again so they
 //! start in order and are waited for until healthy.
 
-use crate::cli::{RunArgs, UpArgs};
+use crate::cli::RunArgs;
 use crate::commands::project::{find_service, load_manifest};
 use crate::commands::session::Session;
 use crate::commands::up::bring_up;
-use crate::engine::client::Engine;
 use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
 use crate::interrupts::Interrupts;
@@ -24,20 +23,22 @@ pub(crate) async fn restart(
     for name in services {
         find_service(&manifest, name)?;
     }
-    let engine = Engine::connect(&settings.env).await?;
-    let names: Vec<String> = manifest.services.keys().cloned().collect();
-    Display::new(run.progress, settings)
-        .show(&names, |events| async move {
-            engine
-                .stop_services(&manifest.name, services, STOP_TIMEOUT, &events)
-                .await
-        })
-        .await?;
-    let session = Session::open(settings).await?;
-    let args = UpArgs {
-        detach: true,
-        run: run.clone(),
-    };
-    bring_up(settings, printer, interrupts, session, &args).await?;
-    Ok(())
+    let interrupts = interrupts.claim();
+    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "restart").await?;
+    let result = async {
+        let engine = session.engine.clone();
+        let names: Vec<String> = manifest.services.keys().cloned().collect();
+        Display::new(run.progress, settings)
+            .show(&names, |events| async move {
+                engine
+                    .stop_services(&manifest.name, services, STOP_TIMEOUT, &events)
+                    .await
+            })
+            .await?;
+        let session = session.observe_again().await?;
+        bring_up(settings, printer, &interrupts, session, run).await
+    }
+    .await;
+    lock.release().await;
+    result.map(|_| ())
 }

@@ -1,13 +1,20 @@
 //! `stack up`: build what changed, start in dependency order, wait until healthy; then
-//! stream logs until Ctrl-C (unless `-d`), stopping gracefully, or by force on a second.
+//! stream logs and report every container that stops until Ctrl-C (unless `-d`),
+//! stopping gracefully, or by force on a second.
+//!
+//! A signal before every service is ready stops what this run started (with or without
+//! `-d`), so an interrupted run leaves the project as it found it.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::cli::UpArgs;
+use crate::cli::{RunArgs, UpArgs};
 use crate::commands::session::Session;
 use crate::engine::client::Engine;
 use crate::engine::down::STOP_TIMEOUT;
-use crate::engine::up::Ready;
+use crate::engine::supervise::Death;
+use crate::engine::tracker::Tracker;
+use crate::engine::up::{Ready, UpOutcome};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
 use crate::settings::Settings;
@@ -21,21 +28,47 @@ pub(crate) async fn up(
     interrupts: &Interrupts,
     args: &UpArgs,
 ) -> Result<(), Error> {
-    let session = Session::open(settings).await?;
-    bring_up(settings, printer, interrupts, session, args).await?;
+    let started = Instant::now();
+    let interrupts = interrupts.claim();
+    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "up").await?;
+    let project = session.desired.project.clone();
+    let order = session.order();
+    let engine = session.engine.clone();
+    let brought = bring_up(settings, printer, &interrupts, session, &args.run).await;
+    // Following logs is not changing the project: another `stack restart` may run then.
+    lock.release().await;
+    let outcome = brought?;
+    if !args.detach {
+        let display = Display::new(args.run.progress, settings);
+        follow(
+            printer,
+            &interrupts,
+            display,
+            &engine,
+            &project,
+            &order,
+            started,
+            outcome,
+        )
+        .await?;
+    }
     Ok(())
 }
 
-/// Brings the session's project up and, in the foreground, follows its logs.
+/// Brings the session's project up; the first signal stops what it started so far, a
+/// second kills it.
 pub(crate) async fn bring_up(
     settings: &Settings,
     printer: &Printer,
     interrupts: &Interrupts,
     session: Session,
-    args: &UpArgs,
-) -> Result<Vec<Ready>, Error> {
+    run: &RunArgs,
+) -> Result<UpOutcome, Error> {
     let started = Instant::now();
     let order = session.order();
+    for warning in &session.desired.warnings {
+        printer.warn(warning);
+    }
     for orphan in &session.plan.orphans {
         printer.warn(&format!(
             "service `{orphan}` is no longer in the manifest but its container exists; `stack down` removes it"
@@ -46,35 +79,36 @@ pub(crate) async fn bring_up(
         engine,
         observed,
         plan,
-        ..
     } = session;
     let project = desired.project.clone();
-    let request = plan.up_request(desired, &observed, args.run.jobs);
-    let interrupts = interrupts.claim();
-    let display = Display::new(args.run.progress, settings);
-    let ready = display
+    let request = plan.up_request(desired, &observed, run.jobs);
+    let display = Display::new(run.progress, settings);
+    let tracker = Tracker::new(&order);
+    let outcome = display
         .show(&order, |events| {
-            let engine = engine.clone();
-            let interrupts = interrupts.clone();
-            async move { interrupts.or_interrupted(engine.up(request, &events)).await }
+            let (engine, order) = (&engine, &order);
+            let (tracker, project) = (&tracker, &project);
+            async move {
+                match interrupts
+                    .until_first(engine.up(request, &events, tracker))
+                    .await
+                {
+                    Some(result) => result.map_err(Error::from),
+                    None => {
+                        tokio::select! {
+                            result = engine.undo(project, order, tracker, STOP_TIMEOUT, &events) => result?,
+                            () = interrupts.second() => engine.undo(project, order, tracker, 0, &events).await?,
+                        }
+                        Err(interrupts.interrupted())
+                    }
+                }
+            }
         })
         .await?;
     if display.mode != Mode::Json {
-        printer.status(&summary(&order, &ready, started.elapsed()));
+        printer.status(&summary(&order, &outcome.ready, started.elapsed()));
     }
-    if !args.detach {
-        follow(
-            printer,
-            &interrupts,
-            display,
-            &engine,
-            &project,
-            &order,
-            started,
-        )
-        .await?;
-    }
-    Ok(ready)
+    Ok(outcome)
 }
 
 /// One line per service with its URL, and the time it all took.
@@ -96,8 +130,14 @@ fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
     out
 }
 
-/// Streams every service's logs until the first signal, then stops the project's
-/// containers; a second signal kills them.
+/// Streams every service's logs and says which containers stop, until the first signal;
+/// then stops the project's containers (a second signal kills them). Ending this way is
+/// success, unless a service crashed meanwhile: then `up` fails as if it had crashed
+/// while starting.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the glue of one command: each is a separate thing it shows or watches"
+)]
 async fn follow(
     printer: &Printer,
     interrupts: &Interrupts,
@@ -106,6 +146,7 @@ async fn follow(
     project: &str,
     order: &[String],
     started: Instant,
+    outcome: UpOutcome,
 ) -> Result<(), Error> {
     // Everything the containers printed since this `up` began, then new lines.
     let since = SystemTime::now()
@@ -113,21 +154,44 @@ async fn follow(
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs_f64());
     printer.status("following logs; Ctrl-C stops the stack");
+    let crashes: Mutex<Vec<Death>> = Mutex::new(Vec::new());
+    let deaths = outcome.supervisor.deaths();
     display
         .lines()
-        .show(order, |events| async move {
-            let stream = engine.logs(project, order, None, since, true, &events);
-            interrupts.until_first(stream).await;
-            printer.status("stopping (Ctrl-C again to kill)");
-            tokio::select! {
-                result = engine.stop_services(project, &[], STOP_TIMEOUT, &events) => {
-                    result.map_err(Error::from)
+        .show(order, |events| {
+            let crashes = &crashes;
+            async move {
+                let logs = engine.logs(project, order, None, since, true, &events);
+                let exits = engine.report_exits(deaths, outcome.seen, &events, crashes);
+                tokio::select! {
+                    () = interrupts.first() => {}
+                    () = logs => {}
+                    lost = exits => return Err(Error::from(lost)),
                 }
-                () = interrupts.second() => {
-                    engine.stop_services(project, &[], 0, &events).await?;
-                    Err(interrupts.interrupted())
+                printer.status("stopping (Ctrl-C again to kill)");
+                tokio::select! {
+                    result = engine.stop_services(project, &[], STOP_TIMEOUT, &events) => {
+                        result.map_err(Error::from)
+                    }
+                    () = interrupts.second() => {
+                        engine.stop_services(project, &[], 0, &events).await?;
+                        Err(interrupts.interrupted())
+                    }
                 }
             }
         })
-        .await
+        .await?;
+    drop(outcome.supervisor);
+    let first = crashes
+        .into_inner()
+        .expect("never poisoned: nothing panics while holding it")
+        .into_iter()
+        .next();
+    match first {
+        Some(death) => Err(engine
+            .crashed(&death.service, &death.id, &death.exit, false)
+            .await
+            .into()),
+        None => Ok(()),
+    }
 }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, is_lost};
 use crate::event::Event;
 use crate::plan::request::BuildRequest;
 use crate::plan::spec::label;
@@ -32,10 +32,10 @@ impl Engine {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(false),
-            Err(source) => Err(EngineError::Request {
-                action: format!("inspect image {reference}"),
+            Err(source) => Err(EngineError::request(
+                format!("inspect image {reference}"),
                 source,
-            }),
+            )),
         }
     }
 
@@ -92,6 +92,12 @@ impl Engine {
                 Err(bollard::errors::Error::DockerStreamError { error }) => {
                     return Err(failed(&service, step, error, output));
                 }
+                Err(source) if is_lost(&source) => {
+                    return Err(EngineError::Lost {
+                        action: format!("build the image of `{service}`"),
+                        source: Some(std::sync::Arc::new(source)),
+                    });
+                }
                 Err(source) => {
                     return Err(EngineError::BuildFailed {
                         service,
@@ -112,7 +118,7 @@ impl Engine {
                     if let (Some(previous), false) = (&step, announced) {
                         announce(previous, false);
                     }
-                    step = Some(line.to_string());
+                    step = Some(users_step(line, labels.len()));
                     announced = false;
                     output.clear();
                 } else {
@@ -141,6 +147,21 @@ impl Engine {
         });
         Ok(())
     }
+}
+
+/// `Step 3/6 : RUN make` as the user counts: the engine appends one `LABEL` step per
+/// label stack adds, and counts them in the total.
+fn users_step(line: &str, labels: usize) -> String {
+    let parsed = (|| {
+        let (head, rest) = line.split_once(" : ")?;
+        let (number, total) = head.strip_prefix("Step ")?.split_once('/')?;
+        let total: usize = total.parse().ok()?;
+        Some(format!(
+            "Step {number}/{} : {rest}",
+            total.saturating_sub(labels)
+        ))
+    })();
+    parsed.unwrap_or_else(|| line.to_string())
 }
 
 fn failed(
@@ -214,5 +235,20 @@ impl Write for Chunks {
         } else {
             self.send()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::users_step;
+
+    #[test]
+    fn steps_are_counted_without_stacks_labels() {
+        assert_eq!(users_step("Step 3/6 : RUN make", 3), "Step 3/3 : RUN make");
+        assert_eq!(
+            users_step("Step 5/6 : LABEL dev.stack.project=x", 3),
+            "Step 5/3 : LABEL dev.stack.project=x"
+        );
+        assert_eq!(users_step("Step x : RUN make", 3), "Step x : RUN make");
     }
 }

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
-use bollard::container::LogOutput;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, HostConfig, Mount, MountType,
     NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
@@ -16,6 +15,7 @@ use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
+use crate::engine::logs::timestamped_lines;
 use crate::plan::plan::ObservedContainer;
 use crate::plan::spec::{ContainerSpec, label};
 
@@ -63,6 +63,10 @@ impl ProjectContainer {
 pub(crate) struct ContainerState {
     pub(crate) running: bool,
     pub(crate) exit_code: Option<i64>,
+    /// The kernel killed it for using more memory than it may.
+    pub(crate) oom_killed: bool,
+    /// The engine starts it again by itself when it stops (its restart policy).
+    pub(crate) restarts: bool,
     /// The engine-chosen (or fixed) host port of the service's port.
     pub(crate) host_port: Option<u16>,
     /// The container's address on the project network.
@@ -220,10 +224,10 @@ impl Engine {
                 name: spec.name.clone(),
                 project: spec.project.clone(),
             }),
-            Err(source) => Err(EngineError::Request {
-                action: format!("create container {}", spec.name),
+            Err(source) => Err(EngineError::request(
+                format!("create container {}", spec.name),
                 source,
-            }),
+            )),
         }
     }
 
@@ -274,10 +278,7 @@ impl Engine {
         match self.docker().stop_container(id, Some(options)).await {
             Ok(()) => Ok(()),
             Err(error) if is_status(&error, 304) || is_status(&error, 404) => Ok(()),
-            Err(source) => Err(EngineError::Request {
-                action: format!("stop container {id}"),
-                source,
-            }),
+            Err(source) => Err(EngineError::request(format!("stop container {id}"), source)),
         }
     }
 
@@ -290,10 +291,10 @@ impl Engine {
         match self.docker().remove_container(id, Some(options)).await {
             Ok(()) => Ok(()),
             Err(error) if is_status(&error, 404) => Ok(()),
-            Err(source) => Err(EngineError::Request {
-                action: format!("remove container {id}"),
+            Err(source) => Err(EngineError::request(
+                format!("remove container {id}"),
                 source,
-            }),
+            )),
         }
     }
 
@@ -313,6 +314,14 @@ impl Engine {
             .map_err(request_failed(format!("inspect container {id}")))?;
         let state = inspect.state.unwrap_or_default();
         let settings = inspect.network_settings.unwrap_or_default();
+        let policy = inspect
+            .host_config
+            .and_then(|h| h.restart_policy)
+            .and_then(|p| p.name);
+        let never_restarts = matches!(
+            policy,
+            None | Some(RestartPolicyNameEnum::NO | RestartPolicyNameEnum::EMPTY)
+        );
         let host_port = port.and_then(|port| {
             settings
                 .ports
@@ -335,37 +344,60 @@ impl Engine {
             } else {
                 state.exit_code
             },
+            oom_killed: state.oom_killed.unwrap_or(false),
+            restarts: state.restarting.unwrap_or(false) || !never_restarts,
             host_port,
             ip,
             started_at: state.started_at,
         })
     }
 
-    /// The last `lines` lines the container wrote, stdout and stderr interleaved.
+    /// The last `lines` lines the container wrote, stdout and stderr in the order the
+    /// engine received them: its stream sends each pipe's lines as they come, so they are
+    /// put in order by the engine's timestamps.
     pub(crate) async fn tail_logs(&self, id: &str, lines: usize) -> Vec<String> {
         let options = LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
+            .timestamps(true)
             .tail(&lines.to_string())
             .build();
         let mut stream = self.docker().logs(id, Some(options));
-        let mut out = Vec::new();
+        let mut stamped = Vec::new();
         while let Some(Ok(chunk)) = stream.next().await {
-            push_lines(&mut out, &chunk);
+            stamped.extend(timestamped_lines(&chunk));
         }
-        out
+        in_time_order(stamped)
     }
 }
 
-/// Splits a log chunk into lines (engines send whole lines per frame when not on a TTY).
-pub(crate) fn push_lines(out: &mut Vec<String>, chunk: &LogOutput) {
-    let bytes = match chunk {
-        LogOutput::StdOut { message }
-        | LogOutput::StdErr { message }
-        | LogOutput::Console { message } => message,
-        LogOutput::StdIn { .. } => return,
-    };
-    for line in String::from_utf8_lossy(bytes).lines() {
-        out.push(line.trim_end().to_string());
+/// Lines in the order of their timestamps (a stable sort: lines without one stay put
+/// after the line before them).
+pub(crate) fn in_time_order(mut stamped: Vec<(Option<f64>, String)>) -> Vec<String> {
+    let mut last = f64::MIN;
+    for (stamp, _) in &mut stamped {
+        last = stamp.unwrap_or(last);
+        *stamp = Some(last);
+    }
+    stamped.sort_by(|(a, _), (b, _)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    stamped.into_iter().map(|(_, line)| line).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_time_order;
+
+    #[test]
+    fn lines_from_two_pipes_are_put_in_time_order() {
+        let stamped = vec![
+            (Some(1.0), "one".to_string()),
+            (Some(3.0), "three".to_string()),
+            (Some(2.0), "two".to_string()),
+            (None, "two, continued".to_string()),
+        ];
+        assert_eq!(
+            in_time_order(stamped),
+            ["one", "two", "two, continued", "three"]
+        );
     }
 }

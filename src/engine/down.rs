@@ -35,10 +35,14 @@ impl Engine {
             .await
             .into_iter()
             .collect::<Result<Vec<()>, _>>()?;
-        if let Some(Some(owner)) = self.network_owner(network).await?
-            && owner == project
-        {
-            self.remove_network(network).await?;
+        // By id: copies that concurrent runs of older versions left make the name
+        // ambiguous, and every copy with the project's label goes.
+        let ours = self.networks_named(network).await?;
+        let ours: Vec<_> = ours.into_iter().filter(|n| n.project == project).collect();
+        for copy in &ours {
+            self.remove_network(&copy.id, network).await?;
+        }
+        if !ours.is_empty() {
             let _ = events.send(Event::NetworkRemoved {
                 name: network.to_string(),
             });

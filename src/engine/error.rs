@@ -1,6 +1,10 @@
 //! Failures talking to the Docker engine or running what it started.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::engine::listening::Socket;
+use crate::engine::probe_error::ProbeError;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum EngineError {
@@ -28,6 +32,14 @@ pub(crate) enum EngineError {
         #[source]
         source: bollard::errors::Error,
     },
+    /// The engine answered at first and then stopped: its socket closed, a stream broke.
+    #[error("lost the Docker engine while trying to {action}")]
+    Lost {
+        action: String,
+        /// Shared: every service waiting on the engine learns of the same loss.
+        #[source]
+        source: Option<Arc<bollard::errors::Error>>,
+    },
     #[error("service `{service}`: build failed{}: {message}", .step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default())]
     BuildFailed {
         service: String,
@@ -37,10 +49,12 @@ pub(crate) enum EngineError {
         /// The failing step's output, last lines.
         output: Vec<String>,
     },
-    #[error("service `{service}` exited with code {exit_code}{}", if *.task { " (task)" } else { "" })]
+    #[error("service `{service}` {}", crash_text(*.exit_code, *.oom, *.task))]
     Crashed {
         service: String,
         exit_code: i64,
+        /// The kernel killed it for using more memory than it may.
+        oom: bool,
         task: bool,
         logs: Vec<String>,
     },
@@ -48,7 +62,12 @@ pub(crate) enum EngineError {
     Unhealthy {
         service: String,
         timeout: Duration,
-        last_error: String,
+        /// Boxed: an error is passed around far more often than this one is made.
+        last_error: Box<ProbeError>,
+        /// The port the check went to, when it went through one.
+        port: Option<u16>,
+        /// What listens inside the container, when the check could not connect.
+        listening: Vec<Socket>,
         logs: Vec<String>,
     },
     #[error("service `{service}`: host port {host_ip}:{port} is already in use")]
@@ -63,6 +82,11 @@ pub(crate) enum EngineError {
         name: String,
         project: String,
     },
+    /// The engine counts an endpoint on the network that no container has any more.
+    #[error(
+        "network `{name}` cannot be removed: the engine still counts an endpoint on it, though no container is attached"
+    )]
+    NetworkStuck { name: String },
     #[error("service `{dependent}` cannot start: `{dependency}` failed")]
     DependencyFailed {
         dependent: String,
@@ -95,10 +119,75 @@ pub(crate) fn request_failed(
     action: impl Into<String>,
 ) -> impl FnOnce(bollard::errors::Error) -> EngineError {
     let action = action.into();
-    move |source| EngineError::Request { action, source }
+    move |source| EngineError::request(action, source)
+}
+
+/// Whether an error means the engine itself went away (its socket closed or stopped
+/// answering), rather than the engine answering with an error.
+pub(crate) fn is_lost(error: &bollard::errors::Error) -> bool {
+    use bollard::errors::Error;
+    matches!(
+        error,
+        Error::IOError { .. }
+            | Error::HyperResponseError { .. }
+            | Error::HyperLegacyError { .. }
+            | Error::RequestTimeoutError
+            | Error::SocketNotFoundError(_)
+    )
+}
+
+/// `exited with code 3 (task)`, `was killed: out of memory (exit code 137)`.
+fn crash_text(exit_code: i64, oom: bool, task: bool) -> String {
+    let task = if task { " (task)" } else { "" };
+    if oom {
+        format!("was killed: out of memory (exit code {exit_code}){task}")
+    } else {
+        format!("exited with code {exit_code}{task}")
+    }
 }
 
 impl EngineError {
+    /// The service the error is about, when it is about one.
+    pub(crate) fn service(&self) -> Option<&str> {
+        match self {
+            EngineError::BuildFailed { service, .. }
+            | EngineError::Crashed { service, .. }
+            | EngineError::Unhealthy { service, .. }
+            | EngineError::PortInUse { service, .. }
+            | EngineError::PullFailed { service, .. } => Some(service),
+            _ => None,
+        }
+    }
+
+    /// The message without the service's name in front: what a line about that service
+    /// says (`exited with code 3`).
+    pub(crate) fn summary(&self) -> String {
+        let text = self.to_string();
+        let Some(service) = self.service() else {
+            return text;
+        };
+        match text.strip_prefix(&format!("service `{service}`")) {
+            Some(rest) => rest.trim_start_matches(':').trim_start().to_string(),
+            None => text,
+        }
+    }
+
+    /// A failed request: `Lost` when the engine went away, `Request` when it answered.
+    pub(crate) fn request(
+        action: impl Into<String>,
+        source: bollard::errors::Error,
+    ) -> EngineError {
+        let action = action.into();
+        if is_lost(&source) {
+            EngineError::Lost {
+                action,
+                source: Some(Arc::new(source)),
+            }
+        } else {
+            EngineError::Request { action, source }
+        }
+    }
+
     /// Lines shown under the error: build output or the service's last log lines.
     pub(crate) fn details(&self) -> (&'static str, &[String]) {
         match self {
@@ -126,10 +215,20 @@ impl EngineError {
             EngineError::BuildFailed { service, .. } => Some(format!(
                 "`stack dockerfile {service}` shows the Dockerfile; `stack build` retries the builds that are not done"
             )),
-            EngineError::Crashed { service, .. } => Some(format!("`stack logs {service}` shows everything it printed")),
-            EngineError::Unhealthy { service, .. } => Some(format!(
-                "check that `{service}` listens on 0.0.0.0 at the manifest's `port`, or raise `health.timeout`"
+            EngineError::Lost { .. } => Some(
+                "the engine stopped answering (stopped, restarted or crashed): check it with `docker version` or `stack doctor`, then run the command again".to_string(),
+            ),
+            EngineError::Crashed { service, oom: true, .. } => Some(format!(
+                "`{service}` needs more memory than its container may use; `stack logs {service}` shows what it printed"
             )),
+            EngineError::Crashed { service, .. } => Some(format!("`stack logs {service}` shows everything it printed")),
+            EngineError::Unhealthy {
+                service,
+                last_error,
+                port,
+                listening,
+                ..
+            } => Some(last_error.hint(service, *port, listening)),
             EngineError::PortInUse { service, port, .. } => Some(format!(
                 "stop what uses port {port}, or remove `host_port` from `{service}` to let the engine pick a free port"
             )),
@@ -144,6 +243,9 @@ impl EngineError {
                 "check that the registry answers (`curl http://HOST:PORT/v2/`) and that Docker may use it: registries other than 127.0.0.0/8 need TLS or `insecure-registries` in daemon.json".to_string(),
             ),
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
+            EngineError::NetworkStuck { .. } => Some(
+                "a known engine bug after many containers are removed at once (moby#42119): only restarting the engine frees the network; `stack up` reuses it meanwhile".to_string(),
+            ),
             EngineError::DependencyFailed { .. } | EngineError::Request { .. } => None,
         }
     }

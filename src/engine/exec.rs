@@ -17,10 +17,7 @@ impl Engine {
         argv: &[String],
         sink: Sink<'_>,
     ) -> Result<i64, EngineError> {
-        let request = |source| EngineError::Request {
-            action: format!("exec in {container}"),
-            source,
-        };
+        let request = |source| EngineError::request(format!("exec in {container}"), source);
         let options = CreateExecOptions {
             cmd: Some(argv.to_vec()),
             attach_stdout: Some(true),
@@ -58,5 +55,25 @@ impl Engine {
             .await
             .map_err(request)?;
         Ok(inspect.exit_code.unwrap_or(-1))
+    }
+
+    /// Runs `argv` in `container` and returns its exit code and output lines (stdout and
+    /// stderr together): for stack's own commands in the container, checks and the like.
+    pub(crate) async fn exec_capture(
+        &self,
+        container: &str,
+        argv: &[String],
+    ) -> Result<(i64, Vec<String>), EngineError> {
+        let mut bytes = Vec::new();
+        let code = self
+            .exec(container, argv, &mut |_, chunk| {
+                bytes.extend_from_slice(chunk)
+            })
+            .await?;
+        let lines = String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(|line| line.trim_end().to_string())
+            .collect();
+        Ok((code, lines))
     }
 }

@@ -5,19 +5,19 @@
 
 use std::time::Duration;
 
-use bollard::exec::{CreateExecOptions, StartExecResults};
-use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::engine::client::Engine;
+use crate::engine::probe_error::ProbeError;
 use crate::manifest::health::Check;
 
 /// How long one HTTP or TCP probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// docker-proxy accepts a connection even while nothing listens inside the container and
-/// then closes it at once; a connection still open after this long reached the app.
-const TCP_SETTLE: Duration = Duration::from_millis(50);
+/// then closes it once its own connection to the container fails; on a busy machine that
+/// can take tens of milliseconds. A connection still open after this long reached the app.
+pub(crate) const TCP_HOLD: Duration = Duration::from_millis(250);
 
 /// One check of one container: the manifest's check with where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,113 +60,112 @@ pub(crate) fn backoff(cap: Duration) -> impl Iterator<Item = Duration> {
 }
 
 impl Engine {
-    /// Runs one probe; the error text is what the user sees when the service never gets healthy.
-    pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), String> {
+    /// Runs one probe; the error is what the user sees when the service never gets healthy.
+    pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), ProbeError> {
         let address = &probe.address;
         match &probe.check {
-            Check::Http { path } => timeout(http_get(address, path, false)).await,
-            Check::HttpAny { path } => timeout(http_get(address, path, true)).await,
-            Check::Tcp => timeout(tcp_open(address)).await,
+            Check::Http { path } => {
+                let what = format!("GET http://{address}{path}");
+                timeout(what, http_get(address, path, false)).await
+            }
+            Check::HttpAny { path } => {
+                let what = format!("GET http://{address}{path}");
+                timeout(what, http_get(address, path, true)).await
+            }
+            Check::Tcp => timeout(format!("connect to {address}"), tcp_open(address)).await,
             Check::Cmd(argv) => self.exec_probe(&probe.container, argv).await,
         }
     }
 
-    async fn exec_probe(&self, container: &str, argv: &[String]) -> Result<(), String> {
-        let options = CreateExecOptions {
-            cmd: Some(argv.to_vec()),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            ..Default::default()
-        };
-        let exec = self
-            .docker()
-            .create_exec(container, options)
-            .await
-            .map_err(|e| format!("exec failed: {e}"))?;
-        let mut output = Vec::new();
-        if let Ok(StartExecResults::Attached {
-            output: mut stream, ..
-        }) = self.docker().start_exec(&exec.id, None).await
-        {
-            while let Some(Ok(chunk)) = stream.next().await {
-                crate::engine::container::push_lines(&mut output, &chunk);
-            }
-        }
-        let inspect = self
-            .docker()
-            .inspect_exec(&exec.id)
-            .await
-            .map_err(|e| format!("exec failed: {e}"))?;
-        match inspect.exit_code {
-            Some(0) => Ok(()),
-            code => {
-                let last = output.last().cloned().unwrap_or_default();
-                Err(format!(
-                    "`{}` exited with {}{}",
-                    argv.join(" "),
-                    code.map(|c| c.to_string())
-                        .unwrap_or_else(|| "no code".to_string()),
-                    if last.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {last}")
-                    }
-                ))
-            }
+    async fn exec_probe(&self, container: &str, argv: &[String]) -> Result<(), ProbeError> {
+        let (code, output) =
+            self.exec_capture(container, argv)
+                .await
+                .map_err(|e| ProbeError::Exec {
+                    message: e.to_string(),
+                })?;
+        match code {
+            0 => Ok(()),
+            code => Err(ProbeError::Command {
+                argv: argv.to_vec(),
+                code,
+                last_line: output.last().cloned(),
+            }),
         }
     }
 }
 
 async fn timeout(
-    probe: impl std::future::Future<Output = Result<(), String>>,
-) -> Result<(), String> {
+    what: String,
+    probe: impl std::future::Future<Output = Result<(), ProbeError>>,
+) -> Result<(), ProbeError> {
     tokio::time::timeout(PROBE_TIMEOUT, probe)
         .await
-        .unwrap_or_else(|_| Err(format!("no answer within {}s", PROBE_TIMEOUT.as_secs())))
+        .unwrap_or(Err(ProbeError::TimedOut {
+            what,
+            after: PROBE_TIMEOUT,
+        }))
 }
 
-async fn tcp_open(address: &str) -> Result<(), String> {
+/// A connection error: refused (nothing accepts) or closed on the way (reset).
+fn not_connected(what: &str, error: &std::io::Error) -> ProbeError {
+    let (what, detail) = (what.to_string(), error.to_string());
+    if error.kind() == std::io::ErrorKind::ConnectionRefused {
+        ProbeError::Refused { what, detail }
+    } else {
+        ProbeError::Closed { what, detail }
+    }
+}
+
+async fn tcp_open(address: &str) -> Result<(), ProbeError> {
+    let what = format!("connect to {address}");
     let mut stream = TcpStream::connect(address)
         .await
-        .map_err(|e| format!("cannot connect to {address}: {e}"))?;
+        .map_err(|e| not_connected(&what, &e))?;
     let mut byte = [0u8; 1];
-    match tokio::time::timeout(TCP_SETTLE, stream.read(&mut byte)).await {
+    match tokio::time::timeout(TCP_HOLD, stream.read(&mut byte)).await {
         // Still open and silent: something accepted it (most servers wait for the client).
         Err(_) => Ok(()),
         // Some protocols greet first (SMTP, MySQL): that is a live server too.
         Ok(Ok(n)) if n > 0 => Ok(()),
-        Ok(Ok(_)) => Err(format!(
-            "connection to {address} closed: nothing listens in the container yet"
-        )),
-        Ok(Err(e)) => Err(format!("connection to {address} failed: {e}")),
+        Ok(Ok(_)) => Err(ProbeError::Closed {
+            what,
+            detail: "connection closed at once: nothing listens in the container yet".to_string(),
+        }),
+        Ok(Err(e)) => Err(not_connected(&what, &e)),
     }
 }
 
 /// GET `path`; healthy on a 2xx or 3xx, or on any status when `any_status`.
-async fn http_get(address: &str, path: &str, any_status: bool) -> Result<(), String> {
+async fn http_get(address: &str, path: &str, any_status: bool) -> Result<(), ProbeError> {
     let url = format!("http://{address}{path}");
+    let what = format!("GET {url}");
+    let closed = |detail: &str| ProbeError::Closed {
+        what: what.clone(),
+        detail: detail.to_string(),
+    };
     let mut stream = TcpStream::connect(address)
         .await
-        .map_err(|e| format!("GET {url}: cannot connect: {e}"))?;
+        .map_err(|e| not_connected(&what, &e))?;
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {address}\r\nUser-Agent: stack-health\r\nConnection: close\r\n\r\n"
     );
     stream
         .write_all(request.as_bytes())
         .await
-        .map_err(|e| format!("GET {url}: {e}"))?;
+        .map_err(|e| not_connected(&what, &e))?;
     let mut head = Vec::with_capacity(256);
     let mut buf = [0u8; 256];
     while !head.windows(2).any(|w| w == b"\r\n") {
         let n = stream
             .read(&mut buf)
             .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
+            .map_err(|e| not_connected(&what, &e))?;
         if n == 0 {
             return Err(if head.is_empty() {
-                format!("GET {url}: connection closed without a response")
+                closed("connection closed without a response")
             } else {
-                format!("GET {url}: incomplete response")
+                closed("incomplete response")
             });
         }
         head.extend_from_slice(&buf[..n]);
@@ -176,12 +175,16 @@ async fn http_get(address: &str, path: &str, any_status: bool) -> Result<(), Str
     let code: u16 = status_line
         .split_whitespace()
         .nth(1)
+        .filter(|_| status_line.starts_with("HTTP/"))
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("GET {url}: not an HTTP response: {status_line}"))?;
+        .ok_or_else(|| ProbeError::NotHttp {
+            url: url.clone(),
+            first_line: status_line.to_string(),
+        })?;
     if any_status || (200..400).contains(&code) {
         Ok(())
     } else {
-        Err(format!("GET {url} returned {code}"))
+        Err(ProbeError::Status { url, code })
     }
 }
 

@@ -99,7 +99,7 @@ impl Engine {
 }
 
 /// Lines of a chunk with their engine timestamps (Unix seconds).
-fn timestamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String)> {
+pub(crate) fn timestamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String)> {
     let bytes = match chunk {
         LogOutput::StdOut { message }
         | LogOutput::StdErr { message }

@@ -17,26 +17,24 @@ impl Engine {
         network: &str,
         images: &BTreeSet<String>,
     ) -> Result<Observed, EngineError> {
-        let (containers, volumes, network_owner, found) = tokio::join!(
+        let (containers, volumes, networks, found) = tokio::join!(
             self.project_containers(project),
             self.project_volumes(project),
-            self.network_owner(network),
+            self.networks_named(network),
             join_all(images.iter().map(|image| async move {
                 self.has_image(image).await.map(|has| (image.clone(), has))
             })),
         );
         let containers = containers?;
-        let network = match network_owner? {
-            None => false,
-            Some(Some(owner)) if owner == project => true,
-            Some(_) => {
-                return Err(EngineError::Foreign {
-                    what: "network",
-                    name: network.to_string(),
-                    project: project.to_string(),
-                });
-            }
-        };
+        let networks = networks?;
+        if networks.iter().any(|n| n.project != project) {
+            return Err(EngineError::Foreign {
+                what: "network",
+                name: network.to_string(),
+                project: project.to_string(),
+            });
+        }
+        let network = !networks.is_empty();
         let mut present = BTreeSet::new();
         for result in found {
             let (image, has) = result?;

@@ -6,7 +6,7 @@ use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
 use crate::engine::client::Engine;
-use crate::engine::error::EngineError;
+use crate::engine::error::{EngineError, is_lost};
 use crate::event::Event;
 
 impl Engine {
@@ -33,6 +33,12 @@ impl Engine {
         let mut stream = self.docker().create_image(Some(options), None, None);
         while let Some(item) = stream.next().await {
             if let Err(error) = item {
+                if is_lost(&error) {
+                    return Err(EngineError::Lost {
+                        action: format!("pull {image}"),
+                        source: Some(std::sync::Arc::new(error)),
+                    });
+                }
                 return Err(EngineError::PullFailed {
                     service: service.to_string(),
                     image: image.to_string(),

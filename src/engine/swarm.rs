@@ -24,6 +24,7 @@ use bollard::query_parameters::{
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, request_failed};
 use crate::engine::health::{Probe, backoff};
+use crate::engine::probe_error::ProbeError;
 use crate::engine::up::Ready;
 use crate::event::{Event, Events};
 use crate::export::compose::{ComposeFile, ComposeService};
@@ -158,7 +159,8 @@ impl Engine {
         let deadline = Instant::now() + timeout;
         let mut delays = backoff(Duration::from_millis(250));
         let mut announced = false;
-        let mut last_error = "its task did not start".to_string();
+        let task_error = |message: String| ProbeError::Task { message };
+        let mut last_error = task_error("its task did not start".to_string());
         let full = swarm_name(project, name);
         loop {
             let task = self.latest_task(&full).await?;
@@ -176,6 +178,7 @@ impl Engine {
                     emit(Event::Completed {
                         service: name.to_string(),
                         took: started.elapsed(),
+                        kept: false,
                     });
                     return Ok(Ready {
                         service: name.to_string(),
@@ -193,6 +196,7 @@ impl Engine {
                             .container_status
                             .and_then(|c| c.exit_code)
                             .unwrap_or(-1),
+                        oom: false,
                         task: job,
                         logs: self.tail_logs(&id, FAILURE_LOG_LINES).await,
                     });
@@ -234,6 +238,7 @@ impl Engine {
                                 url: url.clone(),
                                 checked: probe.is_some(),
                                 took: started.elapsed(),
+                                kept: false,
                             });
                             return Ok(Ready {
                                 service: name.to_string(),
@@ -250,11 +255,11 @@ impl Engine {
                         .health_output(&container.unwrap_or_default())
                         .await
                         .map_or_else(
-                            || "its task is starting".to_string(),
-                            |output| format!("its health check fails: {output}"),
+                            || task_error("its task is starting".to_string()),
+                            |output| task_error(format!("its health check fails: {output}")),
                         );
                 }
-                Some(state) => last_error = format!("its task is {state}"),
+                Some(state) => last_error = task_error(format!("its task is {state}")),
                 None => {}
             }
             if Instant::now() >= deadline {
@@ -269,7 +274,9 @@ impl Engine {
                 return Err(EngineError::Unhealthy {
                     service: name.to_string(),
                     timeout,
-                    last_error,
+                    last_error: Box::new(last_error),
+                    port: compose.ports.first().map(|p| p.target),
+                    listening: Vec::new(),
                     logs,
                 });
             }
@@ -391,9 +398,19 @@ impl Engine {
             }
         }
         let network = swarm_name(project, "default");
-        if self.network_owner(&network).await?.flatten().as_deref() == Some(project) {
-            self.remove_network(&network).await?;
-            while self.network_owner(&network).await?.is_some() {
+        let networks: Vec<_> = self
+            .networks_named(&network)
+            .await?
+            .into_iter()
+            .filter(|n| n.project == project)
+            .collect();
+        if !networks.is_empty() {
+            for found in &networks {
+                self.remove_network(&found.id, &network).await?;
+            }
+            // Swarm removes an overlay network in the background; deploying again before
+            // it is gone would fail.
+            while !self.networks_named(&network).await?.is_empty() {
                 if Instant::now() >= deadline {
                     return Err(EngineError::Lingering {
                         what: "network",

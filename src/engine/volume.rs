@@ -42,10 +42,10 @@ impl Engine {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(false),
-            Err(source) => Err(EngineError::Request {
-                action: format!("inspect volume {name}"),
+            Err(source) => Err(EngineError::request(
+                format!("inspect volume {name}"),
                 source,
-            }),
+            )),
         }
     }
 
@@ -80,10 +80,10 @@ impl Engine {
             | Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(()),
-            Err(source) => Err(EngineError::Request {
-                action: format!("remove volume {name}"),
+            Err(source) => Err(EngineError::request(
+                format!("remove volume {name}"),
                 source,
-            }),
+            )),
         }
     }
 }

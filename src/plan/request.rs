@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::build::context::BuildContext;
 use crate::manifest::health::Health;
 use crate::plan::desired::Desired;
-use crate::plan::plan::{ContainerAction, Observed, Plan, Presence};
+use crate::plan::plan::{ContainerAction, Observed, Plan};
 use crate::plan::spec::ContainerSpec;
 
 /// One image to build.
@@ -39,7 +39,6 @@ pub(crate) struct ServiceRun {
 pub(crate) struct UpRequest {
     pub(crate) project: String,
     pub(crate) network: String,
-    pub(crate) create_network: bool,
     /// (full name, name in the manifest) of volumes to create.
     pub(crate) create_volumes: Vec<(String, String)>,
     /// In start order.
@@ -99,7 +98,6 @@ impl Plan {
         UpRequest {
             project: desired.project.clone(),
             network: desired.network.clone(),
-            create_network: self.network.1 == Presence::Create,
             create_volumes: desired
                 .volumes
                 .iter()

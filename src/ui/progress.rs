@@ -178,21 +178,33 @@ impl Progress {
             | Event::Pushed { .. }
             | Event::Completed { .. }
             | Event::ContainerRemoved { .. }
-            | Event::ContainerStopped { .. } => {
-                let done = Style::new().green().force_styling(self.color);
-                bar.set_style(
-                    ProgressStyle::with_template("{prefix:.bold} {prefix} {wide_msg}")
-                        .expect("a valid template"),
-                );
-                bar.set_prefix(format!("{} {}", done.apply_to("✔"), self.prefix(&service)));
-                bar.finish_with_message(describe(event).unwrap_or_default());
-            }
+            | Event::ContainerStopped { .. } => self.finish_bar(&bar, &service, event, true),
+            Event::Failed { .. }
+            | Event::NotStarted { .. }
+            | Event::NotReady { .. }
+            | Event::Interrupted { .. }
+            | Event::Exited { .. } => self.finish_bar(&bar, &service, event, false),
             other => {
                 if let Some(text) = describe(other) {
                     bar.set_message(text);
                 }
             }
         }
+    }
+
+    /// Ends a service's line with a mark and what happened: ✔ done, ✘ failed or cut short.
+    fn finish_bar(&self, bar: &ProgressBar, service: &str, event: &Event, success: bool) {
+        let (mark, style) = if success {
+            ("✔", Style::new().green())
+        } else {
+            ("✘", Style::new().red())
+        };
+        let mark = style.bold().force_styling(self.color).apply_to(mark);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} {wide_msg}").expect("a valid template"),
+        );
+        bar.set_prefix(format!("{mark} {}", self.prefix(service)));
+        bar.finish_with_message(describe(event).unwrap_or_default());
     }
 
     /// A container's log line with its service prefix.
@@ -257,15 +269,53 @@ fn describe(event: &Event) -> Option<String> {
         Event::ContainerStarted { .. } => "started".to_string(),
         Event::Waiting { on, .. } => format!("waiting for {}", on.join(", ")),
         Event::Healthy {
-            url, took, checked, ..
+            url,
+            took,
+            checked,
+            kept,
+            ..
         } => {
-            let state = if *checked { "healthy" } else { "running" };
+            let state = match (*checked, *kept) {
+                (true, false) => format!("healthy in {}", seconds(took)),
+                (false, false) => format!("running in {}", seconds(took)),
+                (true, true) => "still healthy".to_string(),
+                (false, true) => "still running".to_string(),
+            };
             match url {
-                Some(url) => format!("{state} in {}  {url}", seconds(took)),
-                None => format!("{state} in {}", seconds(took)),
+                Some(url) => format!("{state}  {url}"),
+                None => state,
             }
         }
+        Event::Completed { kept: true, .. } => "already completed".to_string(),
         Event::Completed { took, .. } => format!("completed in {}", seconds(took)),
+        Event::Failed { message, .. } => format!("failed: {message}"),
+        Event::NotStarted { reason, .. } => format!("not started: {reason}"),
+        Event::NotReady { reason, .. } => format!("not ready: {reason}"),
+        Event::Interrupted { stopped: true, .. } => "interrupted: stopped".to_string(),
+        Event::Interrupted { stopped: false, .. } => {
+            "interrupted: left running as it was".to_string()
+        }
+        Event::Exited {
+            exit_code,
+            oom,
+            signal,
+            restarting,
+            ..
+        } => {
+            let what = match (oom, signal) {
+                (true, _) => format!("killed: out of memory (exit code {exit_code})"),
+                (false, Some(signal)) => {
+                    format!("stopped by signal {signal} (exit code {exit_code})")
+                }
+                (false, None) => format!("exited with code {exit_code}"),
+            };
+            let next = if *restarting {
+                "the engine restarts it"
+            } else {
+                "not restarted"
+            };
+            format!("{what}; {next}")
+        }
         Event::ContainerStopped { .. } => "stopped".to_string(),
         Event::ContainerRemoved { .. } => "removed".to_string(),
         Event::NetworkRemoved { name } => format!("network {name} removed"),
@@ -382,6 +432,7 @@ mod tests {
                 url: None,
                 checked: true,
                 took,
+                kept: false,
             },
             Event::ContainerUnchanged { service: s("web") },
             Event::Healthy {
@@ -389,10 +440,12 @@ mod tests {
                 url: Some(s("http://127.0.0.1:49153")),
                 checked: false,
                 took,
+                kept: false,
             },
             Event::Completed {
                 service: s("seed"),
                 took,
+                kept: false,
             },
             Event::ContainerRecreated {
                 service: s("api"),
@@ -401,6 +454,13 @@ mod tests {
             Event::Log {
                 service: s("api"),
                 line: s("listening on 0.0.0.0:8000"),
+            },
+            Event::Exited {
+                service: s("api"),
+                exit_code: 137,
+                oom: true,
+                signal: None,
+                restarting: false,
             },
             Event::ContainerStopped { service: s("api") },
             Event::ContainerRemoved { service: s("db") },
@@ -437,12 +497,17 @@ mod tests {
             Event::NetworkRemoved { .. } => 18,
             Event::VolumeRemoved { .. } => 19,
             Event::Log { .. } => 20,
-            Event::PushStarted { .. } => 21,
-            Event::PushProgress { .. } => 22,
-            Event::Pushed { .. } => 23,
+            Event::Failed { .. } => 21,
+            Event::NotStarted { .. } => 22,
+            Event::NotReady { .. } => 23,
+            Event::Interrupted { .. } => 24,
+            Event::Exited { .. } => 25,
+            Event::PushStarted { .. } => 26,
+            Event::PushProgress { .. } => 27,
+            Event::Pushed { .. } => 28,
         }
     }
-    const VARIANTS: usize = 24;
+    const VARIANTS: usize = 29;
 
     /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
     fn rendered(mode: Mode, events: &[Event]) -> String {
@@ -454,7 +519,10 @@ mod tests {
             bars: ProgressDrawTarget::term_like(Box::new(term.clone())),
             tick: false,
         };
-        let services = ["db", "seed", "api", "web"].map(s);
+        let services = [
+            "db", "seed", "api", "web", "worker", "cache", "queue", "mail",
+        ]
+        .map(s);
         let mut progress = Progress::to(outputs, mode, false, &services);
         for event in events {
             progress.show(event);
@@ -468,9 +536,64 @@ mod tests {
         )
     }
 
+    /// One of every event a failed, an interrupted and a kept run end with, one
+    /// service each, and what a foreground `up` says when a service stops.
+    fn every_ending() -> Vec<Event> {
+        let took = Duration::from_millis(1234);
+        vec![
+            Event::Completed {
+                service: s("seed"),
+                took,
+                kept: true,
+            },
+            Event::Healthy {
+                service: s("db"),
+                url: Some(s("http://127.0.0.1:49153")),
+                checked: true,
+                took,
+                kept: true,
+            },
+            Event::Failed {
+                service: s("api"),
+                message: s("exited with code 3"),
+            },
+            Event::NotStarted {
+                service: s("web"),
+                reason: s("`api` failed"),
+            },
+            Event::NotReady {
+                service: s("worker"),
+                reason: s("`api` failed"),
+            },
+            Event::Interrupted {
+                service: s("cache"),
+                stopped: true,
+            },
+            Event::Interrupted {
+                service: s("queue"),
+                stopped: false,
+            },
+            Event::Exited {
+                service: s("mail"),
+                exit_code: 7,
+                oom: false,
+                signal: None,
+                restarting: false,
+            },
+            Event::Exited {
+                service: s("mail"),
+                exit_code: 143,
+                oom: false,
+                signal: Some(s("15")),
+                restarting: true,
+            },
+        ]
+    }
+
     #[test]
     fn every_event_is_shown_in_every_mode() {
-        let events = every_event();
+        let mut events = every_event();
+        events.extend(every_ending());
         let seen: BTreeSet<usize> = events.iter().map(variant).collect();
         assert_eq!(seen.len(), VARIANTS, "every_event() has a sample of each");
         insta::assert_snapshot!("plain", rendered(Mode::Plain, &events));
@@ -485,6 +608,7 @@ mod tests {
             url: Some("http://127.0.0.1:49153".to_string()),
             checked: true,
             took: Duration::from_millis(1234),
+            kept: false,
         };
         assert_eq!(
             describe(&healthy).as_deref(),
@@ -495,6 +619,7 @@ mod tests {
             url: None,
             checked: false,
             took: Duration::from_millis(300),
+            kept: false,
         };
         assert_eq!(describe(&running).as_deref(), Some("running in 0.3s"));
         let probed = Event::Healthy {
@@ -502,6 +627,7 @@ mod tests {
             url: None,
             checked: true,
             took: Duration::from_millis(2100),
+            kept: false,
         };
         assert_eq!(describe(&probed).as_deref(), Some("healthy in 2.1s"));
         let log = Event::Log {

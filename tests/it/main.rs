@@ -23,3 +23,4 @@ mod new_service_live;
 mod schema;
 mod stand_ins;
 mod up_down;
+mod verdict;
