@@ -90,18 +90,16 @@ pub(crate) fn render(plan: &Plan) -> String {
     out
 }
 
-/// A titled list of `service  what  image` rows, service names padded to one width.
+/// A titled list of `service  what  image` rows, the first two columns padded, so the
+/// images line up.
 fn table(out: &mut String, title: &str, rows: &[[&str; 3]]) {
     if rows.is_empty() {
         return;
     }
     let _ = writeln!(out, "{title}:");
-    let width = rows
-        .iter()
-        .map(|[service, ..]| service.len())
-        .max()
-        .unwrap_or(0);
+    let width = |column: usize| rows.iter().map(|row| row[column].len()).max().unwrap_or(0);
+    let (names, whats) = (width(0), width(1));
     for [service, what, image] in rows {
-        let _ = writeln!(out, "  {service:<width$}  {what}  {image}");
+        let _ = writeln!(out, "  {service:<names$}  {what:<whats$}  {image}");
     }
 }
