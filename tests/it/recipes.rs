@@ -1,6 +1,7 @@
 //! Recipes against the real engine: the entries `stack new service --recipe` writes come up
 //! healthy, their development credentials let a client in, their data outlives the
 //! container, and a service that depends on one starts only once its protocol answers.
+//! The mysql, kafka and mongo recipes' images have no stand-in here and are not run.
 
 use crate::common::{BUSYBOX, LiveProject, docker, require_engine};
 
@@ -14,6 +15,7 @@ fn recipe_entries_come_up_healthy_and_let_their_clients_in() {
         "new service queue --recipe rabbitmq",
         "new service sql --recipe mariadb",
         "new service mq --recipe mosquitto",
+        "new service web --recipe nginx --version 1.22",
     ] {
         live.run(args.split_whitespace()).success();
     }
@@ -55,7 +57,11 @@ fn recipe_entries_come_up_healthy_and_let_their_clients_in() {
         .filter(|row| row["health"] == "healthy")
         .map(|row| row["service"].as_str().expect("a name"))
         .collect();
-    assert_eq!(healthy, ["cache", "db", "mq", "queue", "sql"], "{ps}");
+    assert_eq!(
+        healthy,
+        ["cache", "db", "mq", "queue", "sql", "web"],
+        "{ps}"
+    );
 
     // The data is in the named volume: a new container finds the table.
     docker(&["rm", "-f", &format!("{}-db", live.name)]);
