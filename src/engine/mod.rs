@@ -13,6 +13,7 @@ pub(crate) mod lock;
 pub(crate) mod logs;
 pub(crate) mod network;
 pub(crate) mod observe;
+pub(crate) mod probe;
 pub(crate) mod probe_error;
 pub(crate) mod pull;
 pub(crate) mod push;
