@@ -1,9 +1,9 @@
-//! `stack restart [SERVICE…]`: stop services, then bring the stack up again so they
-//! start in order and are waited for until healthy.
+//! `stack restart [SERVICE…]`: stop services, then start them again in order and wait
+//! until they are healthy. Their containers keep their host ports, so their URLs stay.
 
 use crate::cli::RunArgs;
-use crate::commands::project::{find_service, load_manifest};
-use crate::commands::session::Session;
+use crate::commands::project::load_for;
+use crate::commands::session::{Scope, Session};
 use crate::commands::up::bring_up;
 use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
@@ -19,12 +19,11 @@ pub(crate) async fn restart(
     run: &RunArgs,
     services: &[String],
 ) -> Result<(), Error> {
-    let manifest = load_manifest(settings)?;
-    for name in services {
-        find_service(&manifest, name)?;
-    }
+    let manifest = load_for(settings, services)?;
     let interrupts = interrupts.claim();
-    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "restart").await?;
+    let scope = Scope::only(services);
+    let (session, lock) =
+        Session::open_locked(settings, printer, &interrupts, "restart", &scope).await?;
     let result = async {
         let engine = session.engine.clone();
         let names: Vec<String> = manifest.services.keys().cloned().collect();

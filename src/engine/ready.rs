@@ -20,7 +20,7 @@ use crate::engine::supervise::{Deaths, Exit};
 use crate::engine::tracker::Tracker;
 use crate::engine::up::{FAILURE_LOG_LINES, Ready};
 use crate::event::{Event, Events};
-use crate::manifest::health::Health;
+use crate::manifest::health::{Health, url};
 use crate::plan::plan::ContainerAction;
 use crate::plan::request::ServiceRun;
 
@@ -82,7 +82,7 @@ impl Work {
                 url,
             });
         }
-        let id = self.engine.prepare_container(&run).await?;
+        let id = self.engine.prepare_container(&run, &emit).await?;
         self.tracker.container(&service, &id, run.spec.task);
         wait_for_dependencies(&run, deps, &emit).await?;
         let started = Instant::now();
@@ -93,11 +93,13 @@ impl Work {
             }),
             ContainerAction::Recreate { changed } => emit(Event::ContainerRecreated {
                 service: service.clone(),
-                reason: format!("{} changed", changed.join(", ")),
+                reason: ContainerAction::reason(changed),
             }),
             ContainerAction::Start | ContainerAction::Keep => {}
         }
-        self.engine.start_container(&id).await?;
+        let id = self.engine.start_pinned(&id, &run.spec, &emit).await?;
+        // A container moved to another port is a new container: its death is what counts.
+        self.tracker.container(&service, &id, run.spec.task);
         emit(Event::ContainerStarted {
             service: service.clone(),
         });
@@ -189,7 +191,7 @@ impl Work {
             return Err(self.exit_error(run, container, exit).await);
         }
         let address = published_address(run, state.host_port);
-        let url = address.as_ref().map(|a| format!("http://{a}"));
+        let url = address.as_deref().map(|a| url(a, run.health.as_ref()));
         let probe = run
             .health
             .as_ref()
@@ -303,15 +305,21 @@ impl Engine {
     }
 
     /// The container to start: the existing one, or a new one created now (replacing the
-    /// old one on a recreate). Creating does not wait for dependencies: only starting does.
-    async fn prepare_container(&self, run: &ServiceRun) -> Result<String, EngineError> {
+    /// old one on a recreate, on the host port the old one had). Creating does not wait
+    /// for dependencies: only starting does.
+    async fn prepare_container(
+        &self,
+        run: &ServiceRun,
+        emit: &(dyn Fn(Event) + Sync),
+    ) -> Result<String, EngineError> {
         match (&run.action, &run.existing) {
-            (ContainerAction::Start, Some(id)) => Ok(id.clone()),
+            (ContainerAction::Start, Some(id)) => self.pin(id, &run.spec, emit).await,
             (ContainerAction::Recreate { .. }, Some(old)) => {
+                let previous = self.binding(old).await?.port();
                 self.remove_container(old).await?;
-                self.create_container(&run.spec).await
+                self.create_pinned(&run.spec, previous, emit).await
             }
-            _ => self.create_container(&run.spec).await,
+            _ => self.create_pinned(&run.spec, None, emit).await,
         }
     }
 }

@@ -32,6 +32,16 @@ pub(crate) struct Health {
     pub(crate) timeout: Duration,
 }
 
+/// Where the host reaches a service published on `address` (`127.0.0.1:49153`), as its
+/// URL: `http://` only when its check speaks HTTP; a database or a cache (a TCP check, a
+/// command, none) is reached at the bare address, which no browser would open.
+pub(crate) fn url(address: &str, health: Option<&Health>) -> String {
+    match health.map(|h| &h.check) {
+        Some(Check::Http { .. } | Check::HttpAny { .. }) => format!("http://{address}"),
+        Some(Check::Tcp | Check::Cmd(_)) | None => address.to_string(),
+    }
+}
+
 impl Health {
     pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
     pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);

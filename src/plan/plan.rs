@@ -103,7 +103,59 @@ pub(crate) struct Plan {
     pub(crate) orphans: Vec<String>,
 }
 
+impl ContainerAction {
+    /// Why a recreate happens, as a line says it: `env, image changed`, or `forced`.
+    pub(crate) fn reason(changed: &[String]) -> String {
+        if changed.is_empty() {
+            "forced".to_string()
+        } else {
+            format!("{} changed", changed.join(", "))
+        }
+    }
+}
+
+/// What `start` leaves as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Existing {
+    /// Services without a container: `up` creates them, `start` does not.
+    pub(crate) missing: Vec<String>,
+    /// Services whose container no longer matches the manifest: started as they are.
+    pub(crate) outdated: Vec<String>,
+}
+
 impl Plan {
+    /// `start`: the existing containers only, as they are; nothing is pulled, built,
+    /// created or recreated.
+    pub(crate) fn existing_only(&mut self) -> Existing {
+        self.pulls.clear();
+        self.builds.clear();
+        let mut existing = Existing::default();
+        self.services.retain_mut(|step| match step.action {
+            ContainerAction::Create => {
+                existing.missing.push(step.service.clone());
+                false
+            }
+            ContainerAction::Recreate { .. } => {
+                existing.outdated.push(step.service.clone());
+                step.action = ContainerAction::Start;
+                true
+            }
+            ContainerAction::Start | ContainerAction::Keep => true,
+        });
+        existing
+    }
+
+    /// `up --force-recreate`: every existing container is replaced, changed or not.
+    pub(crate) fn recreate_all(&mut self) {
+        for step in &mut self.services {
+            if matches!(step.action, ContainerAction::Start | ContainerAction::Keep) {
+                step.action = ContainerAction::Recreate {
+                    changed: Vec::new(),
+                };
+            }
+        }
+    }
+
     /// Nothing to build, create, recreate or start.
     pub(crate) fn is_noop(&self) -> bool {
         self.network.1 == Presence::Exists
