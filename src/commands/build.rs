@@ -34,15 +34,13 @@ pub(crate) async fn build(
         plan,
         ..
     } = session;
-    for step in plan
-        .pulls
-        .iter()
-        .filter(|p| args.services.contains(&p.service))
-    {
-        printer.status(&format!(
-            "service `{}` runs the ready-made image {}: nothing to build",
-            step.service, step.image
-        ));
+    for (name, wanted) in &desired.services {
+        if wanted.context_hash.is_none() && args.services.contains(name) {
+            printer.status(&format!(
+                "service `{name}` runs the ready-made image {}: nothing to build",
+                wanted.spec.image
+            ));
+        }
     }
     let order: Vec<String> = plan.services.iter().map(|s| s.service.clone()).collect();
     let cached: Vec<(String, String)> = plan

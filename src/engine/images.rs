@@ -65,7 +65,8 @@ impl Engine {
         Ok(images)
     }
 
-    /// Removes `service`'s built images beyond the newest `keep`; returns how many went.
+    /// Removes `service`'s built images beyond the newest `keep` tagged ones, and those a
+    /// rebuild of the same hash (`--no-cache`) left without a tag; returns how many went.
     /// An image a container still uses stays (the engine refuses), and so does one that
     /// carries someone else's tag too (only stack's tags are taken off). Nothing here
     /// fails a build: what cannot be removed now is tried after the next one.
@@ -78,8 +79,10 @@ impl Engine {
         let Ok(images) = self.built_images(project, Some(service)).await else {
             return 0;
         };
+        let (tagged, untagged): (Vec<BuiltImage>, Vec<BuiltImage>) =
+            images.into_iter().partition(|image| !image.tags.is_empty());
         let mut removed = 0;
-        for image in images.iter().skip(keep) {
+        for image in tagged.iter().skip(keep).chain(&untagged) {
             if self.remove_image(image).await.is_ok() {
                 removed += 1;
             }

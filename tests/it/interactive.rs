@@ -1,0 +1,104 @@
+//! `exec` and `run` as a person at a terminal and a script with a pipe use them: piped
+//! stdin reaches the command and its end ends the command's input (a SQL dump restored
+//! with psql); on a terminal (a pseudo-terminal from util-linux's `script`, as
+//! `new_interactive.rs` drives `stack new`) a shell runs with a TTY, Ctrl-C goes to the
+//! container, and the shell's exit code is stack's.
+
+use std::time::{Duration, Instant};
+
+use crate::common::{BUSYBOX, LiveProject, Output, Terminal, docker, require_engine};
+
+const DUMP: &str = "\
+CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL);
+INSERT INTO items VALUES (1, 'apple'), (2, 'pear'), (3, 'plum');
+";
+
+#[test]
+fn exec_with_piped_stdin_restores_a_sql_dump_into_postgres() {
+    require_engine!();
+    let manifest = "services:\n  db:\n    image: postgres:15\n    env: { POSTGRES_PASSWORD: secret }\n    port: 5432\n    health: { cmd: \"pg_isready -U postgres -h 127.0.0.1\", timeout: 60s }\n";
+    let live = LiveProject::new("psql", manifest);
+    live.up();
+    // psql reads to the end of its input: it returns only if that end reaches it.
+    let psql = |stdin: &str| {
+        Output::of(
+            live.stack()
+                .args([
+                    "exec",
+                    "-T",
+                    "db",
+                    "psql",
+                    "-U",
+                    "postgres",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                ])
+                .write_stdin(stdin),
+        )
+    };
+    let restored = psql(DUMP);
+    assert_eq!(restored.code, 0, "{}", restored.normalized());
+    assert_eq!(restored.stdout, "CREATE TABLE\nINSERT 0 3\n");
+
+    // A query in another exec sees the rows.
+    let query = live
+        .run([
+            "exec",
+            "db",
+            "psql",
+            "-U",
+            "postgres",
+            "-tAc",
+            "SELECT string_agg(name, ',' ORDER BY id) FROM items",
+        ])
+        .success();
+    assert_eq!(query.stdout, "apple,pear,plum\n");
+
+    // A failing statement: psql's own exit code (3 with ON_ERROR_STOP), its message.
+    let failed = psql("INSERT INTO items VALUES (1, 'again');\n");
+    assert_eq!(failed.code, 3, "{}", failed.normalized());
+    assert!(
+        failed
+            .stderr
+            .contains("duplicate key value violates unique constraint"),
+        "{}",
+        failed.stderr
+    );
+}
+
+#[test]
+fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
+    require_engine!();
+    let manifest = format!(
+        "services:\n  box:\n    image: {BUSYBOX}\n    command: httpd -f -p 8080\n    port: 8080\n"
+    );
+    let live = LiveProject::new("tty", &manifest);
+    live.up();
+    for args in ["exec box sh", "run --rm --progress plain box sh"] {
+        let mut terminal = Terminal::start(live.project.path(), args);
+        // A TTY: `tty` names it, and what is typed is echoed by the container's terminal.
+        terminal.expect("# ");
+        terminal.type_keys("tty; echo sum=$((6*7))\r");
+        terminal.expect("/dev/pts/");
+        terminal.expect("sum=42");
+        // Ctrl-C is a key for the container: it stops `sleep`, not stack.
+        terminal.type_keys("sleep 30\r");
+        std::thread::sleep(Duration::from_millis(500));
+        let before = Instant::now();
+        terminal.type_keys("\x03");
+        // Its output, not the echo of what was typed (which comes at once).
+        terminal.type_keys("echo still-$((1+1))\r");
+        terminal.expect("still-2");
+        assert!(
+            before.elapsed() < Duration::from_secs(20),
+            "sleep was stopped"
+        );
+        terminal.type_keys("exit 7\r");
+        let (code, screen) = terminal.finish();
+        assert_eq!(code, Some(7), "`{args}`: the shell's exit code\n{screen}");
+    }
+    // The one-off container of `run --rm` is gone.
+    let filter = format!("label=dev.stack.project={}", live.name);
+    let left = docker(&["ps", "-a", "-q", "--filter", &filter]);
+    assert_eq!(left.lines().count(), 1, "only the service's own container");
+}
