@@ -92,6 +92,7 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, args: &PsArgs) ->
             .map(|container| row(&engine, &manifest, container, probe)),
     )
     .await;
+    let for_people = matches!(output, Output::Table);
     match output {
         Output::Ids => print_lines(printer, rows.iter().map(|r| r.id.clone())),
         Output::Services => {
@@ -115,7 +116,8 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, args: &PsArgs) ->
         }
         Output::Table => printer.data(&table(&rows)),
     }
-    if hidden > 0 {
+    // For people reading the table; scripts get exactly what they asked for.
+    if hidden > 0 && for_people {
         printer.status(&format!(
             "{} not shown (`stack ps -a` shows every container)",
             counted(hidden, "stopped container")

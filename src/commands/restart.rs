@@ -2,7 +2,6 @@
 //! until they are healthy. Their containers keep their host ports, so their URLs stay.
 
 use crate::cli::RunArgs;
-use crate::commands::project::load_for;
 use crate::commands::session::{Scope, Session};
 use crate::commands::up::bring_up;
 use crate::engine::down::STOP_TIMEOUT;
@@ -19,18 +18,19 @@ pub(crate) async fn restart(
     run: &RunArgs,
     services: &[String],
 ) -> Result<(), Error> {
-    let manifest = load_for(settings, services)?;
     let interrupts = interrupts.claim();
     let scope = Scope::only(services);
     let (session, lock) =
         Session::open_locked(settings, printer, &interrupts, "restart", &scope).await?;
     let result = async {
         let engine = session.engine.clone();
-        let names: Vec<String> = manifest.services.keys().cloned().collect();
+        // The lines of the stop and of the start line up: the same services, one width.
+        let names = session.order();
+        let project = &session.desired.project;
         Display::new(run.progress, settings)
             .show(&names, |events| async move {
                 engine
-                    .stop_services(&manifest.name, services, STOP_TIMEOUT, &events)
+                    .stop_services(project, services, STOP_TIMEOUT, &events)
                     .await
             })
             .await?;

@@ -395,13 +395,23 @@ pub(crate) struct Terminal {
 impl Terminal {
     /// Starts `stack ARGS` (split on spaces by the shell) in `dir`.
     pub(crate) fn start(dir: &Path, args: &str) -> Terminal {
+        Terminal::shell(dir, &format!("\"$STACK\" {args}"))
+    }
+
+    /// Runs the shell command `line` in `dir` on the terminal; `$STACK` is stack.
+    pub(crate) fn shell(dir: &Path, line: &str) -> Terminal {
         use std::io::Read;
         use std::process::Stdio;
-        let stack = assert_cmd::cargo::cargo_bin("stack");
         let mut child = std::process::Command::new("script")
-            .args(["--quiet", "--flush", "--return", "--command"])
-            .arg(format!("{} {args}", stack.display()))
-            .arg("/dev/null")
+            .args([
+                "--quiet",
+                "--flush",
+                "--return",
+                "--command",
+                line,
+                "/dev/null",
+            ])
+            .env("STACK", assert_cmd::cargo::cargo_bin("stack"))
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm")

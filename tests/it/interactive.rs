@@ -66,6 +66,20 @@ fn exec_with_piped_stdin_restores_a_sql_dump_into_postgres() {
     );
 }
 
+/// `stty -a` on `screen` shows a terminal in its usual mode: lines, echo, signals.
+fn assert_cooked(screen: &str) {
+    let modes = screen
+        .lines()
+        .find(|line| line.contains("icanon"))
+        .unwrap_or_else(|| panic!("no `stty -a` on the terminal:\n{screen}"));
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            modes.split_whitespace().any(|m| m == mode),
+            "`{mode}` is off after stack: {modes}"
+        );
+    }
+}
+
 #[test]
 fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
     require_engine!();
@@ -75,7 +89,9 @@ fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
     let live = LiveProject::new("tty", &manifest);
     live.up();
     for args in ["exec box sh", "run --rm --progress plain box sh"] {
-        let mut terminal = Terminal::start(live.project.path(), args);
+        // After stack, the terminal's mode: stack put it back as it found it.
+        let line = format!("\"$STACK\" {args}; code=$?; stty -a; exit $code");
+        let mut terminal = Terminal::shell(live.project.path(), &line);
         // A TTY: `tty` names it, and what is typed is echoed by the container's terminal.
         terminal.expect("# ");
         terminal.type_keys("tty; echo sum=$((6*7))\r");
@@ -96,7 +112,15 @@ fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
         terminal.type_keys("exit 7\r");
         let (code, screen) = terminal.finish();
         assert_eq!(code, Some(7), "`{args}`: the shell's exit code\n{screen}");
+        assert_cooked(&screen);
     }
+    // A signal from elsewhere ends the session (143 for SIGTERM), terminal put back too.
+    let line = "(sleep 3; kill -TERM \"$(cat stack.pid)\") & sh -c 'echo $$ > stack.pid; exec \"$STACK\" exec box sh'; code=$?; stty -a; exit $code";
+    let mut terminal = Terminal::shell(live.project.path(), line);
+    terminal.expect("# ");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, Some(143), "{screen}");
+    assert_cooked(&screen);
     // The one-off container of `run --rm` is gone.
     let filter = format!("label=dev.stack.project={}", live.name);
     let left = docker(&["ps", "-a", "-q", "--filter", &filter]);
