@@ -301,7 +301,9 @@ pub(crate) fn plan(
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{ContainerAction, DesiredService, Observed, ObservedContainer, plan, start_order};
+    use super::{
+        ContainerAction, DesiredService, Existing, Observed, ObservedContainer, plan, start_order,
+    };
     use crate::plan::spec::ContainerSpec;
 
     fn desired(name: &str, deps: &[&str], task: bool) -> (String, DesiredService) {
@@ -429,5 +431,53 @@ mod tests {
             .insert("old".to_string(), running(&desired["db"]));
         let p = plan("p", "p_default", &[], &desired, &observed);
         assert_eq!(p.orphans, vec!["old".to_string()]);
+    }
+
+    #[test]
+    fn start_takes_existing_containers_as_they_are_and_force_recreate_replaces_them_all() {
+        let desired = stack();
+        let mut observed = all_up(&desired);
+        observed.containers.remove("web");
+        if let Some(db) = observed.containers.get_mut("db") {
+            db.config_hash = Some("older".to_string());
+            db.running = false;
+        }
+        observed.images.clear();
+        let mut p = plan("p", "p_default", &[], &desired, &observed);
+        let existing = p.existing_only();
+        assert_eq!(
+            existing,
+            Existing {
+                missing: vec!["web".to_string()],
+                outdated: vec!["db".to_string()],
+            }
+        );
+        // Nothing built or created: the outdated db starts as it is.
+        assert!(p.builds.is_empty() && p.pulls.is_empty());
+        let actions: Vec<(&str, &ContainerAction)> = p
+            .services
+            .iter()
+            .map(|s| (s.service.as_str(), &s.action))
+            .collect();
+        assert_eq!(
+            actions,
+            vec![
+                ("db", &ContainerAction::Start),
+                ("migrate", &ContainerAction::Start),
+                ("api", &ContainerAction::Keep),
+            ]
+        );
+
+        let mut forced = plan("p", "p_default", &[], &desired, &all_up(&desired));
+        forced.recreate_all();
+        assert!(forced.services.iter().all(|s| s.action
+            == ContainerAction::Recreate {
+                changed: Vec::new()
+            }));
+        assert_eq!(ContainerAction::reason(&[]), "forced");
+        assert_eq!(
+            ContainerAction::reason(&["env".to_string(), "image".to_string()]),
+            "env, image changed"
+        );
     }
 }

@@ -111,6 +111,32 @@ fn builds_keep_the_newest_images_and_down_rmi_local_removes_what_stack_built() {
         "the newest image built, not the sources"
     );
 
+    // `run` builds what changed before its one-off container starts, and leaves the
+    // service's own container as it is.
+    let id = docker(&["inspect", "-f", "{{.Id}}", &format!("{}-one", live.name)]);
+    let ran = live
+        .run([
+            "run",
+            "--rm",
+            "--progress",
+            "plain",
+            "one",
+            "cat",
+            "/www/index.html",
+        ])
+        .success();
+    assert_eq!(ran.stdout, "version 5\n");
+    assert!(says(&ran.stderr, "one", "built in"), "{}", ran.stderr);
+    assert_eq!(
+        docker(&["inspect", "-f", "{{.Id}}", &format!("{}-one", live.name)]),
+        id
+    );
+    let (_, body) = crate::common::http(&url, "GET", "/index.html", None);
+    assert_eq!(
+        body, "version 4\n",
+        "the running service is not recreated by `run`"
+    );
+
     // `down --rmi local` removes the containers and every image stack built for the
     // project; the ready-made image stays.
     let down = live.run(["down", "--rmi", "local"]);
