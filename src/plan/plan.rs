@@ -302,7 +302,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::{
-        ContainerAction, DesiredService, Existing, Observed, ObservedContainer, plan, start_order,
+        ContainerAction, DesiredService, Existing, Observed, ObservedContainer, Plan, plan,
+        start_order,
     };
     use crate::plan::spec::ContainerSpec;
 
@@ -356,6 +357,14 @@ mod tests {
         }
     }
 
+    /// Each service's action, in start order.
+    fn actions(p: &Plan) -> Vec<(&str, &ContainerAction)> {
+        p.services
+            .iter()
+            .map(|s| (s.service.as_str(), &s.action))
+            .collect()
+    }
+
     fn stack() -> BTreeMap<String, DesiredService> {
         BTreeMap::from([
             desired("web", &["api"], false),
@@ -407,13 +416,8 @@ mod tests {
             .env
             .insert("X".to_string(), "1".to_string());
         let p = plan("p", "p_default", &[], &desired, &observed);
-        let actions: Vec<(&str, &ContainerAction)> = p
-            .services
-            .iter()
-            .map(|s| (s.service.as_str(), &s.action))
-            .collect();
         assert_eq!(
-            actions,
+            actions(&p),
             vec![
                 (
                     "db",
@@ -454,13 +458,8 @@ mod tests {
         );
         // Nothing built or created: the outdated db starts as it is.
         assert!(p.builds.is_empty() && p.pulls.is_empty());
-        let actions: Vec<(&str, &ContainerAction)> = p
-            .services
-            .iter()
-            .map(|s| (s.service.as_str(), &s.action))
-            .collect();
         assert_eq!(
-            actions,
+            actions(&p),
             vec![
                 ("db", &ContainerAction::Start),
                 ("migrate", &ContainerAction::Start),
