@@ -45,6 +45,24 @@ fn run_rm_starts_the_dependencies_passes_the_exit_code_and_leaves_no_container()
         own.stderr
     );
     assert_eq!(live.states(), ["store running"]);
+
+    // `-u`, `-w` and `-e` for a one-off container and for `exec` alike.
+    let how = ["-u", "1000", "-w", "/tmp", "-e", "X=1"];
+    let script = ["sh", "-c", "id -u; pwd; echo $X"];
+    let run: Vec<&str> = ["run", "--rm", "--no-deps"]
+        .into_iter()
+        .chain(how)
+        .chain(["job"])
+        .chain(script)
+        .collect();
+    assert_eq!(live.run(&run).success().stdout, "1000\n/tmp\n1\n");
+    let exec: Vec<&str> = ["exec"]
+        .into_iter()
+        .chain(how)
+        .chain(["store"])
+        .chain(script)
+        .collect();
+    assert_eq!(live.run(&exec).success().stdout, "1000\n/tmp\n1\n");
 }
 
 #[test]
