@@ -126,3 +126,126 @@ fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
     let left = docker(&["ps", "-a", "-q", "--filter", &filter]);
     assert_eq!(left.lines().count(), 1, "only the service's own container");
 }
+
+/// A pseudo-terminal made here, so the test sets its size: stack's stdin, stdout and
+/// stderr are its other end.
+#[cfg(unix)]
+struct SizedTerminal {
+    master: std::fs::File,
+    child: std::process::Child,
+    output: std::sync::mpsc::Receiver<Vec<u8>>,
+    seen: String,
+}
+
+#[cfg(unix)]
+impl SizedTerminal {
+    fn start(live: &LiveProject, args: &[&str], rows: u16, columns: u16) -> SizedTerminal {
+        use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+        use std::io::Read;
+        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pty");
+        grantpt(&master).expect("grantpt");
+        unlockpt(&master).expect("unlockpt");
+        let name = ptsname(&master, Vec::new()).expect("its name");
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name.to_str().expect("a UTF-8 path"))
+            .expect("the pty's other end");
+        let master = std::fs::File::from(master);
+        SizedTerminal::resize_to(&master, rows, columns);
+        let clone = || slave.try_clone().expect("a second handle");
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stack"))
+            .args(args)
+            .current_dir(live.project.path())
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env_remove("STACK_FILE")
+            .stdin(clone())
+            .stdout(clone())
+            .stderr(slave)
+            .spawn()
+            .expect("stack runs");
+        let mut reader = master.try_clone().expect("a reader");
+        let (send, output) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 || send.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        SizedTerminal {
+            master,
+            child,
+            output,
+            seen: String::new(),
+        }
+    }
+
+    fn resize_to(master: &std::fs::File, rows: u16, columns: u16) {
+        let size = rustix::termios::Winsize {
+            ws_row: rows,
+            ws_col: columns,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(master, size).expect("the size is set");
+    }
+
+    /// Resizes the terminal and tells stack, as a terminal emulator's kernel would.
+    fn resize(&mut self, rows: u16, columns: u16) {
+        SizedTerminal::resize_to(&self.master, rows, columns);
+        let pid = rustix::process::Pid::from_raw(
+            i32::try_from(self.child.id()).expect("a pid fits an i32"),
+        )
+        .expect("a pid is not 0");
+        rustix::process::kill_process(pid, rustix::process::Signal::WINCH).expect("SIGWINCH");
+    }
+
+    fn type_keys(&mut self, keys: &str) {
+        use std::io::Write;
+        self.master.write_all(keys.as_bytes()).expect("typed");
+    }
+
+    fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.seen.contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(bytes) => self.seen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!("no `{text}` on the terminal; it showed:\n{}", self.seen),
+            }
+        }
+        let end = self.seen.find(text).expect("seen") + text.len();
+        self.seen = self.seen.split_off(end);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_containers_tty_follows_the_terminals_size() {
+    require_engine!();
+    let manifest = format!(
+        "services:\n  box:\n    image: {BUSYBOX}\n    command: httpd -f -p 8080\n    port: 8080\n"
+    );
+    let live = LiveProject::new("winch", &manifest);
+    live.up();
+    for args in [
+        &["exec", "box", "sh"][..],
+        &["run", "--rm", "--progress", "plain", "box", "sh"],
+    ] {
+        let mut terminal = SizedTerminal::start(&live, args, 30, 100);
+        terminal.expect("# ");
+        // `stty size` prints rows and columns; the sum tells output from the typed echo.
+        terminal.type_keys("echo size=$(stty size | tr ' ' x)\r");
+        terminal.expect("size=30x100");
+        terminal.resize(40, 120);
+        std::thread::sleep(Duration::from_millis(500));
+        terminal.type_keys("echo size=$(stty size | tr ' ' x)\r");
+        terminal.expect("size=40x120");
+        terminal.type_keys("exit 4\r");
+        let status = terminal.child.wait().expect("stack ends");
+        assert_eq!(status.code(), Some(4), "{args:?}");
+    }
+}
