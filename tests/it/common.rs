@@ -386,8 +386,8 @@ pub(crate) fn unique_name(tag: &str) -> String {
 /// `stack ARGS` on a pseudo-terminal from util-linux's `script`, as a person at a
 /// terminal runs it: keys typed in, the screen read back.
 pub(crate) struct Terminal {
-    child: std::process::Child,
-    input: std::process::ChildStdin,
+    pub(crate) child: std::process::Child,
+    input: Box<dyn Write + Send>,
     output: std::sync::mpsc::Receiver<Vec<u8>>,
     seen: String,
 }
@@ -400,7 +400,6 @@ impl Terminal {
 
     /// Runs the shell command `line` in `dir` on the terminal; `$STACK` is stack.
     pub(crate) fn shell(dir: &Path, line: &str) -> Terminal {
-        use std::io::Read;
         use std::process::Stdio;
         let mut child = std::process::Command::new("script")
             .args([
@@ -421,11 +420,20 @@ impl Terminal {
             .spawn()
             .expect("util-linux's script runs (Debian: bsdutils)");
         let input = child.stdin.take().expect("stdin is piped");
-        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        Terminal::over(child, Box::new(input), stdout)
+    }
+
+    /// The terminal of `child`, typed into through `input`, its screen read from `screen`.
+    pub(crate) fn over(
+        child: std::process::Child,
+        input: Box<dyn Write + Send>,
+        mut screen: impl std::io::Read + Send + 'static,
+    ) -> Terminal {
         let (send, output) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut buffer = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buffer) {
+            while let Ok(n) = screen.read(&mut buffer) {
                 if n == 0 || send.send(buffer[..n].to_vec()).is_err() {
                     break;
                 }

@@ -132,16 +132,13 @@ fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
 #[cfg(unix)]
 struct SizedTerminal {
     master: std::fs::File,
-    child: std::process::Child,
-    output: std::sync::mpsc::Receiver<Vec<u8>>,
-    seen: String,
+    terminal: Terminal,
 }
 
 #[cfg(unix)]
 impl SizedTerminal {
     fn start(live: &LiveProject, args: &[&str], rows: u16, columns: u16) -> SizedTerminal {
         use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
-        use std::io::Read;
         let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pty");
         grantpt(&master).expect("grantpt");
         unlockpt(&master).expect("unlockpt");
@@ -152,7 +149,7 @@ impl SizedTerminal {
             .open(name.to_str().expect("a UTF-8 path"))
             .expect("the pty's other end");
         let master = std::fs::File::from(master);
-        SizedTerminal::resize_to(&master, rows, columns);
+        set_size(&master, rows, columns);
         let clone = || slave.try_clone().expect("a second handle");
         let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stack"))
             .args(args)
@@ -165,61 +162,34 @@ impl SizedTerminal {
             .stderr(slave)
             .spawn()
             .expect("stack runs");
-        let mut reader = master.try_clone().expect("a reader");
-        let (send, output) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 || send.send(buffer[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
+        let input = Box::new(master.try_clone().expect("a writer"));
+        let screen = master.try_clone().expect("a reader");
         SizedTerminal {
             master,
-            child,
-            output,
-            seen: String::new(),
+            terminal: Terminal::over(child, input, screen),
         }
-    }
-
-    fn resize_to(master: &std::fs::File, rows: u16, columns: u16) {
-        let size = rustix::termios::Winsize {
-            ws_row: rows,
-            ws_col: columns,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        rustix::termios::tcsetwinsize(master, size).expect("the size is set");
     }
 
     /// Resizes the terminal and tells stack, as a terminal emulator's kernel would.
     fn resize(&mut self, rows: u16, columns: u16) {
-        SizedTerminal::resize_to(&self.master, rows, columns);
+        set_size(&self.master, rows, columns);
         let pid = rustix::process::Pid::from_raw(
-            i32::try_from(self.child.id()).expect("a pid fits an i32"),
+            i32::try_from(self.terminal.child.id()).expect("a pid fits an i32"),
         )
         .expect("a pid is not 0");
         rustix::process::kill_process(pid, rustix::process::Signal::WINCH).expect("SIGWINCH");
     }
+}
 
-    fn type_keys(&mut self, keys: &str) {
-        use std::io::Write;
-        self.master.write_all(keys.as_bytes()).expect("typed");
-    }
-
-    fn expect(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.seen.contains(text) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.output.recv_timeout(left) {
-                Ok(bytes) => self.seen.push_str(&String::from_utf8_lossy(&bytes)),
-                Err(_) => panic!("no `{text}` on the terminal; it showed:\n{}", self.seen),
-            }
-        }
-        let end = self.seen.find(text).expect("seen") + text.len();
-        self.seen = self.seen.split_off(end);
-    }
+#[cfg(unix)]
+fn set_size(master: &std::fs::File, rows: u16, columns: u16) {
+    let size = rustix::termios::Winsize {
+        ws_row: rows,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    rustix::termios::tcsetwinsize(master, size).expect("the size is set");
 }
 
 #[cfg(unix)]
@@ -235,17 +205,19 @@ fn the_containers_tty_follows_the_terminals_size() {
         &["exec", "box", "sh"][..],
         &["run", "--rm", "--progress", "plain", "box", "sh"],
     ] {
-        let mut terminal = SizedTerminal::start(&live, args, 30, 100);
+        let mut sized = SizedTerminal::start(&live, args, 30, 100);
+        let terminal = &mut sized.terminal;
         terminal.expect("# ");
-        // `stty size` prints rows and columns; the sum tells output from the typed echo.
+        // `stty size` prints rows and columns; `x` tells its output from the typed echo.
         terminal.type_keys("echo size=$(stty size | tr ' ' x)\r");
         terminal.expect("size=30x100");
-        terminal.resize(40, 120);
+        sized.resize(40, 120);
         std::thread::sleep(Duration::from_millis(500));
+        let terminal = &mut sized.terminal;
         terminal.type_keys("echo size=$(stty size | tr ' ' x)\r");
         terminal.expect("size=40x120");
         terminal.type_keys("exit 4\r");
-        let status = terminal.child.wait().expect("stack ends");
-        assert_eq!(status.code(), Some(4), "{args:?}");
+        let (code, screen) = sized.terminal.finish();
+        assert_eq!(code, Some(4), "{args:?}\n{screen}");
     }
 }
