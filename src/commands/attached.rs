@@ -2,9 +2,11 @@
 //! terminal (raw, following its size) or these pipes wired to it.
 //!
 //! A TTY only when stdin and stdout are both terminals and `-T` is not given: in a pipe
-//! or in CI the output stays plain, stdout and stderr apart. stdin is always passed
+//! or in CI the output stays plain, stdout and stderr apart. Piped stdin is passed
 //! through (Compose's `-i`), so `stack exec -T db psql < dump.sql` feeds the dump; its
-//! end closes the command's stdin.
+//! end closes the command's stdin. A terminal's stdin goes to a TTY session only: without
+//! one (`stack exec web ls | less`, or `&` in a shell) stack does not read the keyboard
+//! from under the shell or the pager.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -80,10 +82,14 @@ impl Wiring {
         })
     }
 
-    /// stdin, the output to `sink`, and on a TTY the terminal's size.
+    /// stdin (piped, or the terminal of a TTY session), the output to `sink`, and on a
+    /// TTY the terminal's size.
     pub(crate) fn io<'a>(&self, sink: Sink<'a>) -> Io<'a> {
+        let piped = !std::io::stdin().is_terminal();
         Io {
-            input: Some(Box::new(tokio::io::stdin())),
+            input: (self.tty || piped).then(|| {
+                Box::new(tokio::io::stdin()) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
+            }),
             sink,
             sizes: self.tty.then(sizes),
         }

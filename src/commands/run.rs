@@ -51,18 +51,19 @@ pub(crate) async fn run(
     lock.release().await;
     let spec = prepared?;
     let process = process(&args.process, &args.command, &settings.env)?;
-    let id = engine.create_oneoff(&spec, &process, true).await?;
     let mut sink = |is_stderr: bool, bytes: &[u8]| printer.raw(is_stderr, bytes);
-    let ran = match Wiring::new(&process) {
-        Ok(wiring) => {
-            let session = engine.run_attached(&id, process.tty, wiring.io(&mut sink));
-            tokio::select! {
-                code = session => code.map_err(Error::from),
-                never = forward(&engine, &id, &interrupts) => match never {},
-            }
-        }
-        Err(error) => Err(error),
+    let wiring = Wiring::new(&process)?;
+    let io = wiring.io(&mut sink);
+    // Its stdin is open only when something is there to write to it and then close it.
+    let id = engine
+        .create_oneoff(&spec, &process, io.input.is_some())
+        .await?;
+    let session = engine.run_attached(&id, process.tty, io);
+    let ran = tokio::select! {
+        code = session => code.map_err(Error::from),
+        never = forward(&engine, &id, &interrupts) => match never {},
     };
+    drop(wiring);
     if args.rm
         && let Err(error) = engine.remove_container(&id).await
     {

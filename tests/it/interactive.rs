@@ -114,6 +114,14 @@ fn exec_and_run_on_a_terminal_run_an_interactive_shell() {
         assert_eq!(code, Some(7), "`{args}`: the shell's exit code\n{screen}");
         assert_cooked(&screen);
     }
+    // `-T` on a terminal: no TTY, and the keyboard is left to the shell (stack does not
+    // read it), so `cat` sees no input and ends at once.
+    let mut terminal = Terminal::shell(
+        live.project.path(),
+        "\"$STACK\" exec -T box cat; echo cat-ended-$?",
+    );
+    terminal.expect("cat-ended-0");
+    assert_eq!(terminal.finish().0, Some(0));
     // A signal from elsewhere ends the session (143 for SIGTERM), terminal put back too.
     let line = "(sleep 3; kill -TERM \"$(cat stack.pid)\") & sh -c 'echo $$ > stack.pid; exec \"$STACK\" exec box sh'; code=$?; stty -a; exit $code";
     let mut terminal = Terminal::shell(live.project.path(), line);
