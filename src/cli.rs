@@ -126,47 +126,68 @@ pub(crate) enum Command {
         /// Also delete the project's named volumes: their data is lost
         #[arg(short, long)]
         volumes: bool,
+        /// Also remove images: `local`, the images stack built for this project (ready-made
+        /// images such as postgres:16 are never removed)
+        #[arg(long, value_enum, value_name = "TYPE", conflicts_with = "swarm")]
+        rmi: Option<RemoveImages>,
         /// Remove what `stack deploy --swarm` deployed instead
         #[arg(long)]
         swarm: bool,
     },
-    /// Build the images of services whose build context changed
-    Build {
-        #[command(flatten)]
-        run: RunArgs,
-    },
+    /// Build the images of services whose build context changed (all, or those named)
+    Build(BuildArgs),
     /// Show what `up` would build, create, recreate and start, without doing it
     Plan {
         /// Print the plan as JSON
         #[arg(long)]
         json: bool,
     },
-    /// List the project's containers: state, health, published ports, uptime
-    Ps {
-        /// Print JSON instead of a table
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the project's running containers: state, health, URL, published ports, uptime
+    Ps(PsArgs),
     /// Show the services' logs
-    Logs {
-        /// Keep following new lines, across restarts, until Ctrl-C
-        #[arg(short, long)]
-        follow: bool,
-        /// Lines to show from the end of each service's log
-        #[arg(long, value_name = "N")]
-        tail: Option<usize>,
-        /// Services to show [default: all]
+    Logs(LogsArgs),
+    /// Run a command in a service's running container; on a terminal, interactively
+    Exec(ExecArgs),
+    /// Run a one-off command in a new container of a service, on the project's network,
+    /// once the service's dependencies are healthy; its exit code is stack's
+    Run(RunCommandArgs),
+    /// Stop services' containers (all when none are named), keeping them for `start`
+    Stop {
+        /// Seconds to wait after SIGTERM before killing
+        #[arg(short = 't', long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u32,
+        /// Services to stop [default: all]
         #[arg(add = ArgValueCompleter::new(service_names))]
         services: Vec<String>,
     },
-    /// Run a command in a service's running container
-    Exec {
-        /// The service, as named in stack.yaml
+    /// Start services' existing containers (all when none are named) and wait until healthy
+    Start {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Services to start [default: every service that has a container]
         #[arg(add = ArgValueCompleter::new(service_names))]
-        service: String,
-        /// The command and its arguments
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
-        command: Vec<String>,
+        services: Vec<String>,
+    },
+    /// Send a signal to services' running containers (all when none are named)
+    Kill {
+        /// The signal: a name (SIGTERM, TERM) or a number
+        #[arg(short, long, default_value = "SIGKILL", value_name = "SIGNAL")]
+        signal: String,
+        /// Services to signal [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
+        services: Vec<String>,
+    },
+    /// Remove services' stopped containers (all stopped ones when none are named)
+    Rm {
+        /// Stop the containers first, if they are running
+        #[arg(short, long)]
+        stop: bool,
+        /// Accepted for Compose's habit: stack never asks before removing
+        #[arg(short, long)]
+        force: bool,
+        /// Services whose containers to remove [default: all]
+        #[arg(add = ArgValueCompleter::new(service_names))]
+        services: Vec<String>,
     },
     /// Restart services (all when none are named) and wait until they are healthy again
     Restart {
@@ -329,6 +350,133 @@ pub(crate) struct UpArgs {
     pub(crate) detach: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+    /// Start only the named services, not their dependencies
+    #[arg(long, requires = "services")]
+    pub(crate) no_deps: bool,
+    /// Recreate the containers even when their configuration and image are unchanged
+    #[arg(long)]
+    pub(crate) force_recreate: bool,
+    /// Build nothing: a service whose sources changed runs its newest image as it is
+    #[arg(long)]
+    pub(crate) no_build: bool,
+    /// Services to bring up, with their dependencies [default: all]
+    #[arg(add = ArgValueCompleter::new(service_names))]
+    pub(crate) services: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+    /// Build without the engine's layer cache, even images that are up to date
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Services to build [default: every built service]
+    #[arg(add = ArgValueCompleter::new(service_names))]
+    pub(crate) services: Vec<String>,
+}
+
+/// What `down --rmi` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RemoveImages {
+    /// The images stack built for the project's services
+    Local,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PsArgs {
+    /// Show every container, stopped ones too
+    #[arg(short, long)]
+    pub(crate) all: bool,
+    /// Print only container ids
+    #[arg(short, long, conflicts_with_all = ["services", "format", "json"])]
+    pub(crate) quiet: bool,
+    /// Print only service names
+    #[arg(long, conflicts_with_all = ["format", "json"])]
+    pub(crate) services: bool,
+    /// `table` (the default), `json`, or a template of `{{.Field}}` placeholders, as in
+    /// `docker compose ps`; `table TEMPLATE` adds a header and aligns the columns
+    /// (fields: ID, Name, Image, Service, State, Status, Health, ExitCode, URL, Ports, Uptime)
+    #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
+    pub(crate) format: Option<String>,
+    /// The same as `--format json`
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LogsArgs {
+    /// Keep following new lines, across restarts, until Ctrl-C
+    #[arg(short, long)]
+    pub(crate) follow: bool,
+    /// Lines to show from the end of each service's log
+    #[arg(short = 'n', long, value_name = "N")]
+    pub(crate) tail: Option<usize>,
+    /// Only lines since this time: a duration ago (`10m`, `1h30m`), RFC 3339
+    /// (`2024-05-01T10:00:00Z`) or Unix seconds
+    #[arg(long, value_name = "TIME")]
+    pub(crate) since: Option<String>,
+    /// Only lines before this time, written as for `--since`
+    #[arg(long, value_name = "TIME")]
+    pub(crate) until: Option<String>,
+    /// Show the engine's timestamp before each line
+    #[arg(short, long)]
+    pub(crate) timestamps: bool,
+    /// Print lines without the `service |` prefix
+    #[arg(long)]
+    pub(crate) no_log_prefix: bool,
+    /// Services to show [default: all]
+    #[arg(add = ArgValueCompleter::new(service_names))]
+    pub(crate) services: Vec<String>,
+}
+
+/// How a command runs in a container: the options `exec` and `run` share.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ProcessArgs {
+    /// No pseudo-terminal, even on a terminal (`-T`, as in Compose): for pipes
+    #[arg(short = 'T', long = "no-tty")]
+    pub(crate) no_tty: bool,
+    /// Run as this user: `name`, `uid`, `name:group` or `uid:gid`
+    #[arg(short, long, value_name = "USER")]
+    pub(crate) user: Option<String>,
+    /// Run in this directory inside the container
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) workdir: Option<String>,
+    /// Set a variable, `KEY=VALUE`, or `KEY` to pass this shell's value; repeatable
+    #[arg(short, long = "env", value_name = "KEY[=VALUE]")]
+    pub(crate) env: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ExecArgs {
+    #[command(flatten)]
+    pub(crate) process: ProcessArgs,
+    /// The service, as named in stack.yaml
+    #[arg(add = ArgValueCompleter::new(service_names))]
+    pub(crate) service: String,
+    /// The command and its arguments
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RunCommandArgs {
+    #[command(flatten)]
+    pub(crate) process: ProcessArgs,
+    /// Remove the container when the command ends
+    #[arg(long)]
+    pub(crate) rm: bool,
+    /// Do not start the service's dependencies first
+    #[arg(long)]
+    pub(crate) no_deps: bool,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+    /// The service, as named in stack.yaml
+    #[arg(add = ArgValueCompleter::new(service_names))]
+    pub(crate) service: String,
+    /// The command and its arguments [default: the service's command]
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) command: Vec<String>,
 }
 
 /// The shells `stack completion` writes scripts for.

@@ -44,6 +44,8 @@ pub(crate) enum Event {
         image: String,
         #[serde(serialize_with = "seconds")]
         took: Duration,
+        /// Older images of the service removed after the build (the newest few are kept).
+        removed_images: usize,
     },
     /// A built image is being pushed to a registry under this name.
     PushStarted {
@@ -83,6 +85,13 @@ pub(crate) enum Event {
     },
     ContainerStarted {
         service: String,
+    },
+    /// The host port the service had (or was given) is taken by someone else: its
+    /// container now publishes on `to`, and its URL changed.
+    PortMoved {
+        service: String,
+        from: u16,
+        to: u16,
     },
     /// Waiting on these dependencies before starting.
     Waiting {
@@ -145,6 +154,11 @@ pub(crate) enum Event {
     ContainerStopped {
         service: String,
     },
+    /// `stack kill` sent the service's container a signal.
+    Signalled {
+        service: String,
+        signal: String,
+    },
     ContainerRemoved {
         service: String,
     },
@@ -153,6 +167,10 @@ pub(crate) enum Event {
     },
     VolumeRemoved {
         name: String,
+    },
+    /// An image stack built for the project was removed (`down --rmi local`).
+    ImageRemoved {
+        image: String,
     },
     /// A line a container wrote (foreground `up`, `logs`).
     Log {
@@ -183,6 +201,8 @@ impl Event {
             | Event::ContainerCreated { service }
             | Event::ContainerRecreated { service, .. }
             | Event::ContainerStarted { service }
+            | Event::PortMoved { service, .. }
+            | Event::Signalled { service, .. }
             | Event::Waiting { service, .. }
             | Event::Healthy { service, .. }
             | Event::Completed { service, .. }
@@ -197,7 +217,8 @@ impl Event {
             Event::NetworkCreated { .. }
             | Event::VolumeCreated { .. }
             | Event::NetworkRemoved { .. }
-            | Event::VolumeRemoved { .. } => None,
+            | Event::VolumeRemoved { .. }
+            | Event::ImageRemoved { .. } => None,
         }
     }
 }

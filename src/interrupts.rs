@@ -56,6 +56,8 @@ impl Interrupts {
                 now.last = Some(signal);
                 let _ = tx.send(now);
                 if !listener_claimed.load(Ordering::SeqCst) || now.count >= LAST_RESORT {
+                    // An interactive session's terminal must not stay raw.
+                    crate::ui::terminal::restore();
                     std::process::exit(Error::Interrupted(signal).exit_code());
                 }
             }
@@ -73,9 +75,14 @@ impl Interrupts {
         self.clone()
     }
 
+    /// The signal that arrived last, if any did.
+    pub(crate) fn last(&self) -> Option<Signal> {
+        self.received.borrow().last
+    }
+
     /// The error a command returns when a signal stopped it.
     pub(crate) fn interrupted(&self) -> Error {
-        Error::Interrupted(self.received.borrow().last.unwrap_or(Signal::Interrupt))
+        Error::Interrupted(self.last().unwrap_or(Signal::Interrupt))
     }
 
     /// Resolves once `count` signals have arrived in all.

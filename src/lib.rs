@@ -92,27 +92,37 @@ async fn dispatch(
         Command::Down {
             volumes,
             swarm: true,
+            ..
         } => commands::deploy::remove(settings, printer, volumes).await,
         Command::Down {
             volumes,
+            rmi,
             swarm: false,
-        } => commands::down::down(settings, printer, interrupts, volumes).await,
-        Command::Build { run } => commands::build::build(settings, printer, interrupts, &run).await,
+        } => commands::down::down(settings, printer, interrupts, volumes, rmi).await,
+        Command::Build(args) => commands::build::build(settings, printer, interrupts, &args).await,
         Command::Plan { json } => commands::plan::plan(settings, printer, json).await,
-        Command::Ps { json } => commands::ps::ps(settings, printer, json).await,
-        Command::Logs {
-            follow,
-            tail,
-            services,
-        } => commands::logs::logs(settings, interrupts, follow, tail, &services).await,
-        Command::Exec { service, command } => {
-            let code = commands::exec::exec(settings, printer, &service, &command).await?;
-            if code == 0 {
-                Ok(())
-            } else {
-                Err(Error::Exited(code))
-            }
+        Command::Ps(args) => commands::ps::ps(settings, printer, &args).await,
+        Command::Logs(args) => commands::logs::logs(settings, interrupts, &args).await,
+        Command::Exec(args) => {
+            exited(commands::exec::exec(settings, printer, interrupts, &args).await?)
         }
+        Command::Run(args) => {
+            exited(commands::run::run(settings, printer, interrupts, &args).await?)
+        }
+        Command::Stop { timeout, services } => {
+            commands::stop::stop(settings, printer, interrupts, timeout, &services).await
+        }
+        Command::Start { run, services } => {
+            commands::start::start(settings, printer, interrupts, &run, &services).await
+        }
+        Command::Kill { signal, services } => {
+            commands::kill::kill(settings, printer, &signal, &services).await
+        }
+        Command::Rm {
+            stop,
+            force: _,
+            services,
+        } => commands::rm::rm(settings, printer, interrupts, stop, &services).await,
         Command::Restart { run, services } => {
             commands::restart::restart(settings, printer, interrupts, &run, &services).await
         }
@@ -122,5 +132,14 @@ async fn dispatch(
         Command::Deploy(args) => {
             commands::deploy::deploy(settings, printer, interrupts, &args).await
         }
+    }
+}
+
+/// A command's own exit code as stack's: 0 is success, anything else is passed on silently.
+fn exited(code: i32) -> Result<(), Error> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Error::Exited(code))
     }
 }

@@ -1,12 +1,13 @@
-//! `stack build`: build the images whose context, Dockerfile or arguments changed.
+//! `stack build [SERVICE…]`: build the images whose context, Dockerfile or arguments
+//! changed; with `--no-cache`, every one again, without the engine's layer cache.
 
 use std::sync::Arc;
 
 use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
-use crate::cli::RunArgs;
-use crate::commands::session::Session;
+use crate::cli::BuildArgs;
+use crate::commands::session::{Scope, Session};
 use crate::error::Error;
 use crate::event::Event;
 use crate::interrupts::Interrupts;
@@ -18,10 +19,12 @@ pub(crate) async fn build(
     settings: &Settings,
     printer: &Printer,
     interrupts: &Interrupts,
-    args: &RunArgs,
+    args: &BuildArgs,
 ) -> Result<(), Error> {
     let interrupts = interrupts.claim();
-    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "build").await?;
+    let scope = Scope::only(&args.services);
+    let (session, lock) =
+        Session::open_locked(settings, printer, &interrupts, "build", &scope).await?;
     for warning in &session.desired.warnings {
         printer.warn(warning);
     }
@@ -31,17 +34,25 @@ pub(crate) async fn build(
         plan,
         ..
     } = session;
+    for (name, wanted) in &desired.services {
+        if wanted.context_hash.is_none() && args.services.contains(name) {
+            printer.status(&format!(
+                "service `{name}` runs the ready-made image {}: nothing to build",
+                wanted.spec.image
+            ));
+        }
+    }
     let order: Vec<String> = plan.services.iter().map(|s| s.service.clone()).collect();
     let cached: Vec<(String, String)> = plan
         .builds
         .iter()
-        .filter(|b| b.cached)
+        .filter(|b| b.cached && !args.no_cache)
         .map(|b| (b.service.clone(), b.image.clone()))
         .collect();
-    let builds = plan.build_requests(&mut desired);
+    let builds = plan.builds_of(&mut desired, args.no_cache);
     let count = builds.len();
-    let jobs = Arc::new(Semaphore::new(args.jobs.max(1)));
-    let result = Display::new(args.progress, settings)
+    let jobs = Arc::new(Semaphore::new(args.run.jobs.max(1)));
+    let result = Display::new(args.run.progress, settings)
         .show(&order, |events| async move {
             for (service, image) in cached {
                 let _ = events.send(Event::BuildCached { service, image });

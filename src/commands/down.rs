@@ -1,5 +1,7 @@
-//! `stack down`: remove the project's containers and network; volumes only when asked.
+//! `stack down`: remove the project's containers (the one-off ones of `stack run` too)
+//! and network; volumes, and the images stack built, only when asked.
 
+use crate::cli::RemoveImages;
 use crate::commands::project::load_manifest;
 use crate::commands::session::lock_project;
 use crate::engine::client::Engine;
@@ -17,6 +19,7 @@ pub(crate) async fn down(
     printer: &Printer,
     interrupts: &Interrupts,
     volumes: bool,
+    rmi: Option<RemoveImages>,
 ) -> Result<(), Error> {
     let manifest = load_manifest(settings)?;
     let engine = Engine::connect(&settings.env).await?;
@@ -26,7 +29,17 @@ pub(crate) async fn down(
     let result = Display::plain(settings)
         .show(&names, |events| {
             let (engine, manifest, network) = (&engine, &manifest, &network);
-            async move { engine.down(&manifest.name, network, volumes, &events).await }
+            async move {
+                engine
+                    .down(&manifest.name, network, volumes, &events)
+                    .await?;
+                match rmi {
+                    Some(RemoveImages::Local) => {
+                        engine.remove_built_images(&manifest.name, &events).await
+                    }
+                    None => Ok(()),
+                }
+            }
         })
         .await;
     lock.release().await;

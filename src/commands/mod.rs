@@ -1,5 +1,6 @@
 //! One function per subcommand: the only glue between settings, core and engine.
 
+pub(crate) mod attached;
 pub(crate) mod build;
 pub(crate) mod completion;
 pub(crate) mod config;
@@ -11,6 +12,7 @@ pub(crate) mod eject;
 pub(crate) mod exec;
 pub(crate) mod export;
 pub(crate) mod init;
+pub(crate) mod kill;
 pub(crate) mod logs;
 pub(crate) mod new;
 pub(crate) mod plan;
@@ -18,6 +20,10 @@ pub(crate) mod project;
 pub(crate) mod ps;
 pub(crate) mod push;
 pub(crate) mod restart;
+pub(crate) mod rm;
+pub(crate) mod run;
 pub(crate) mod schema;
 pub(crate) mod session;
+pub(crate) mod start;
+pub(crate) mod stop;
 pub(crate) mod up;

@@ -65,7 +65,7 @@ pub(crate) fn render(plan: &Plan) -> String {
         let action = match &step.action {
             ContainerAction::Create => "create".to_string(),
             ContainerAction::Recreate { changed } => {
-                format!("recreate ({} changed)", changed.join(", "))
+                format!("recreate ({})", ContainerAction::reason(changed))
             }
             ContainerAction::Start => "start".to_string(),
             ContainerAction::Keep => "keep".to_string(),

@@ -119,6 +119,15 @@ pub(crate) fn load_manifest(settings: &Settings) -> Result<Manifest, Error> {
     Ok(load_request(&request, &settings.env)?)
 }
 
+/// The manifest, once every service named on the command line is in it.
+pub(crate) fn load_for(settings: &Settings, services: &[String]) -> Result<Manifest, Error> {
+    let manifest = load_manifest(settings)?;
+    for name in services {
+        find_service(&manifest, name)?;
+    }
+    Ok(manifest)
+}
+
 /// The service called `name`, or a usage error that suggests the closest name.
 pub(crate) fn find_service<'m>(manifest: &'m Manifest, name: &str) -> Result<&'m Service, Error> {
     if let Some(service) = manifest.services.get(name) {

@@ -1,9 +1,8 @@
-//! `stack restart [SERVICE…]`: stop services, then bring the stack up again so they
-//! start in order and are waited for until healthy.
+//! `stack restart [SERVICE…]`: stop services, then start them again in order and wait
+//! until they are healthy. Their containers keep their host ports, so their URLs stay.
 
 use crate::cli::RunArgs;
-use crate::commands::project::{find_service, load_manifest};
-use crate::commands::session::Session;
+use crate::commands::session::{Scope, Session};
 use crate::commands::up::bring_up;
 use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
@@ -19,19 +18,19 @@ pub(crate) async fn restart(
     run: &RunArgs,
     services: &[String],
 ) -> Result<(), Error> {
-    let manifest = load_manifest(settings)?;
-    for name in services {
-        find_service(&manifest, name)?;
-    }
     let interrupts = interrupts.claim();
-    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "restart").await?;
+    let scope = Scope::only(services);
+    let (session, lock) =
+        Session::open_locked(settings, printer, &interrupts, "restart", &scope).await?;
     let result = async {
         let engine = session.engine.clone();
-        let names: Vec<String> = manifest.services.keys().cloned().collect();
+        // The lines of the stop and of the start line up: the same services, one width.
+        let names = session.order();
+        let project = &session.desired.project;
         Display::new(run.progress, settings)
             .show(&names, |events| async move {
                 engine
-                    .stop_services(&manifest.name, services, STOP_TIMEOUT, &events)
+                    .stop_services(project, services, STOP_TIMEOUT, &events)
                     .await
             })
             .await?;

@@ -5,15 +5,36 @@
 use std::collections::BTreeSet;
 
 use crate::build::ca::ca_bundle;
-use crate::commands::project::load_manifest;
+use crate::commands::project::{find_service, load_manifest};
 use crate::engine::client::Engine;
 use crate::engine::lock::{Holder, Lock, lock_name};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
 use crate::plan::desired::{Desired, desired};
 use crate::plan::plan::{Observed, Plan, plan};
+use crate::plan::selection::Selection;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
+
+/// What a command asks of the session beyond the manifest: which services, and how.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    pub(crate) selection: Selection,
+    /// `up --no-build`: a built service whose sources changed runs its newest image.
+    pub(crate) no_build: bool,
+    /// `up --force-recreate`: every existing container is replaced.
+    pub(crate) force_recreate: bool,
+}
+
+impl Scope {
+    /// Only the named services (all when none is named), as they are.
+    pub(crate) fn only(services: &[String]) -> Scope {
+        Scope {
+            selection: Selection::only(services),
+            ..Scope::default()
+        }
+    }
+}
 
 /// A loaded project with its desired and observed state.
 pub(crate) struct Session {
@@ -26,23 +47,25 @@ pub(crate) struct Session {
 impl Session {
     /// The session, without the lock: for reading (`plan`).
     pub(crate) async fn open(settings: &Settings) -> Result<Session, Error> {
-        let desired = load_desired(settings)?;
+        let scope = Scope::default();
+        let desired = load_desired(settings, &scope)?;
         let engine = Engine::connect(&settings.env).await?;
-        Session::observe(desired, engine).await
+        Session::observe(desired, engine, &scope).await
     }
 
-    /// The session, observed once the project's lock is held, so no other stack changes
-    /// the project between what this one sees and what it does.
+    /// The session of `scope`'s services, observed once the project's lock is held, so no
+    /// other stack changes the project between what this one sees and what it does.
     pub(crate) async fn open_locked(
         settings: &Settings,
         printer: &Printer,
         interrupts: &Interrupts,
         command: &str,
+        scope: &Scope,
     ) -> Result<(Session, Lock), Error> {
-        let desired = load_desired(settings)?;
+        let desired = load_desired(settings, scope)?;
         let engine = Engine::connect(&settings.env).await?;
         let lock = lock_project(&engine, &desired.project, command, printer, interrupts).await?;
-        match Session::observe(desired, engine).await {
+        match Session::observe(desired, engine, scope).await {
             Ok(session) => Ok((session, lock)),
             Err(error) => {
                 lock.release().await;
@@ -51,27 +74,38 @@ impl Session {
         }
     }
 
-    async fn observe(desired: Desired, engine: Engine) -> Result<Session, Error> {
+    async fn observe(
+        mut desired: Desired,
+        engine: Engine,
+        scope: &Scope,
+    ) -> Result<Session, Error> {
         let images: BTreeSet<String> = desired
             .services
             .values()
             .map(|d| d.spec.image.clone())
             .collect();
-        let observed = engine
+        let mut observed = engine
             .observe(&desired.project, &desired.network, &images)
             .await?;
+        if scope.no_build {
+            use_built_images(&engine, &mut desired, &mut observed).await?;
+        }
         let volumes: Vec<String> = desired
             .volumes
             .iter()
             .map(|(full, _)| full.clone())
             .collect();
-        let plan = plan(
+        let mut plan = plan(
             &desired.project,
             &desired.network,
             &volumes,
             &desired.services,
             &observed,
         );
+        plan.orphans.retain(|o| !desired.left_out.contains(o));
+        if scope.force_recreate {
+            plan.recreate_all();
+        }
         Ok(Session {
             desired,
             engine,
@@ -82,7 +116,7 @@ impl Session {
 
     /// Looks at the engine again and plans anew (after `restart` stopped services).
     pub(crate) async fn observe_again(self) -> Result<Session, Error> {
-        Session::observe(self.desired, self.engine).await
+        Session::observe(self.desired, self.engine, &Scope::default()).await
     }
 
     /// Services in start order.
@@ -95,10 +129,49 @@ impl Session {
     }
 }
 
-fn load_desired(settings: &Settings) -> Result<Desired, Error> {
-    let manifest = load_manifest(settings)?;
+/// The desired state of the services `scope` selects: the others are not even hashed.
+fn load_desired(settings: &Settings, scope: &Scope) -> Result<Desired, Error> {
+    let mut manifest = load_manifest(settings)?;
+    for name in scope.selection.named() {
+        find_service(&manifest, name)?;
+    }
+    let left_out = scope.selection.apply(&mut manifest);
     let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
-    desired(&manifest, &ca)
+    let mut desired = desired(&manifest, &ca)?;
+    desired.left_out = left_out;
+    Ok(desired)
+}
+
+/// `up --no-build`: a built service whose image for its current sources does not exist
+/// runs the newest image built for it instead, with a warning; none at all is an error.
+async fn use_built_images(
+    engine: &Engine,
+    desired: &mut Desired,
+    observed: &mut Observed,
+) -> Result<(), Error> {
+    for (name, service) in &mut desired.services {
+        if service.context_hash.is_none() || observed.images.contains(&service.spec.image) {
+            continue;
+        }
+        let built = engine.built_images(&desired.project, Some(name)).await?;
+        let Some(newest) = built
+            .into_iter()
+            .find_map(|image| image.tags.into_iter().next())
+        else {
+            return Err(Error::Usage {
+                message: format!("service `{name}` has no image yet, and --no-build builds none"),
+                hint: Some(format!(
+                    "`stack build {name}` builds it, or run `stack up` without --no-build"
+                )),
+            });
+        };
+        desired.warnings.push(format!(
+            "service `{name}`: its sources changed since {newest} was built; it runs as it is (--no-build)"
+        ));
+        service.spec.image = newest.clone();
+        observed.images.insert(newest);
+    }
+    Ok(())
 }
 
 /// Takes `project`'s lock for `command`, saying whom it waits for while another stack

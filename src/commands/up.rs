@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cli::{RunArgs, UpArgs};
-use crate::commands::session::Session;
+use crate::commands::session::{Scope, Session};
 use crate::engine::client::Engine;
 use crate::engine::down::STOP_TIMEOUT;
 use crate::engine::supervise::Death;
@@ -17,6 +17,7 @@ use crate::engine::tracker::Tracker;
 use crate::engine::up::{Ready, UpOutcome};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
+use crate::plan::selection::Selection;
 use crate::settings::Settings;
 use crate::ui::display::Display;
 use crate::ui::printer::Printer;
@@ -30,9 +31,26 @@ pub(crate) async fn up(
 ) -> Result<(), Error> {
     let started = Instant::now();
     let interrupts = interrupts.claim();
-    let (session, lock) = Session::open_locked(settings, printer, &interrupts, "up").await?;
+    let selection = if args.no_deps {
+        Selection::only(&args.services)
+    } else {
+        Selection::with_dependencies(&args.services)
+    };
+    let scope = Scope {
+        selection,
+        no_build: args.no_build,
+        force_recreate: args.force_recreate,
+    };
+    let (session, lock) =
+        Session::open_locked(settings, printer, &interrupts, "up", &scope).await?;
     let project = session.desired.project.clone();
     let order = session.order();
+    // Ctrl-C stops what this `up` brought up: every service, or the ones it was given.
+    let stops = if args.services.is_empty() {
+        Vec::new()
+    } else {
+        order.clone()
+    };
     let engine = session.engine.clone();
     let brought = bring_up(settings, printer, &interrupts, session, &args.run).await;
     // Following logs is not changing the project: another `stack restart` may run then.
@@ -47,6 +65,7 @@ pub(crate) async fn up(
             &engine,
             &project,
             &order,
+            &stops,
             started,
             outcome,
         )
@@ -105,7 +124,8 @@ pub(crate) async fn bring_up(
             }
         })
         .await?;
-    if display.mode != Mode::Json {
+    // `run` with nothing to bring up first has nothing to sum up.
+    if display.mode != Mode::Json && !order.is_empty() {
         printer.status(&summary(&order, &outcome.ready, started.elapsed()));
     }
     Ok(outcome)
@@ -131,7 +151,7 @@ fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
 }
 
 /// Streams every service's logs and says which containers stop, until the first signal;
-/// then stops the project's containers (a second signal kills them). Ending this way is
+/// then stops the containers of `stops` (all when empty; a second signal kills them). Ending this way is
 /// success, unless a service crashed meanwhile: then `up` fails as if it had crashed
 /// while starting.
 #[expect(
@@ -145,6 +165,7 @@ async fn follow(
     engine: &Engine,
     project: &str,
     order: &[String],
+    stops: &[String],
     started: Instant,
     outcome: UpOutcome,
 ) -> Result<(), Error> {
@@ -170,11 +191,11 @@ async fn follow(
                 }
                 printer.status("stopping (Ctrl-C again to kill)");
                 tokio::select! {
-                    result = engine.stop_services(project, &[], STOP_TIMEOUT, &events) => {
+                    result = engine.stop_services(project, stops, STOP_TIMEOUT, &events) => {
                         result.map_err(Error::from)
                     }
                     () = interrupts.second() => {
-                        engine.stop_services(project, &[], 0, &events).await?;
+                        engine.stop_services(project, stops, 0, &events).await?;
                         Err(interrupts.interrupted())
                     }
                 }

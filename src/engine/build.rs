@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, is_lost};
+use crate::engine::images::KEEP_IMAGES;
 use crate::event::Event;
 use crate::plan::request::BuildRequest;
 use crate::plan::spec::label;
@@ -66,6 +67,7 @@ impl Engine {
             .forcerm(true)
             .labels(&labels)
             .buildargs(&args)
+            .nocache(request.no_cache)
             // The classic builder exists on every engine since 1.x; BuildKit needs a session.
             .version(BuilderVersion::BuilderV1)
             .build();
@@ -140,10 +142,15 @@ impl Engine {
         if let (Some(last), false) = (&step, announced) {
             announce(last, false);
         }
+        let took = started.elapsed();
+        let removed_images = self
+            .remove_old_images(&request.project, &service, KEEP_IMAGES)
+            .await;
         events(Event::BuildFinished {
             service,
             image: request.tag,
-            took: started.elapsed(),
+            took,
+            removed_images,
         });
         Ok(())
     }

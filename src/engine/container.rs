@@ -34,6 +34,8 @@ pub(crate) struct ProjectContainer {
     pub(crate) labels: BTreeMap<String, String>,
     /// (container port, host ip, host port) for each published port.
     pub(crate) ports: Vec<(u16, String, u16)>,
+    /// A one-off container of `stack run`, not the service's own.
+    pub(crate) oneoff: bool,
 }
 
 impl ProjectContainer {
@@ -86,13 +88,26 @@ pub(crate) fn engine_time(stamp: &str) -> Option<SystemTime> {
     humantime::parse_rfc3339_weak(stamp.trim_end_matches('Z')).ok()
 }
 
-fn is_status(error: &bollard::errors::Error, code: u16) -> bool {
+/// Whether the engine answered with this HTTP status.
+pub(crate) fn is_status(error: &bollard::errors::Error, code: u16) -> bool {
     matches!(error, bollard::errors::Error::DockerResponseServerError { status_code, .. } if *status_code == code)
 }
 
 impl Engine {
-    /// Every container carrying the project's label, running or not.
+    /// The services' own containers (one per service), running or not: not the lock, not
+    /// the one-off containers of `stack run`.
     pub(crate) async fn project_containers(
+        &self,
+        project: &str,
+    ) -> Result<Vec<ProjectContainer>, EngineError> {
+        let mut all = self.labelled_containers(project).await?;
+        all.retain(|c| !c.oneoff);
+        Ok(all)
+    }
+
+    /// Every container carrying the project's label and a service, running or not, the
+    /// one-off containers of `stack run` included.
+    pub(crate) async fn labelled_containers(
         &self,
         project: &str,
     ) -> Result<Vec<ProjectContainer>, EngineError> {
@@ -115,7 +130,9 @@ impl Engine {
                 let labels: BTreeMap<String, String> =
                     c.labels.unwrap_or_default().into_iter().collect();
                 let service = labels.get(label::SERVICE)?.clone();
+                let oneoff = labels.get(label::ONEOFF).is_some_and(|v| v == "true");
                 Some(ProjectContainer {
+                    oneoff,
                     id: c.id?,
                     name: c
                         .names
@@ -149,68 +166,23 @@ impl Engine {
         Ok(out)
     }
 
-    /// Creates the container for a spec; a same-named container without our label is refused.
+    /// Creates the container for a spec, publishing its port on `host_port` (asked of the
+    /// engine explicitly, so the container keeps it across restarts; see `ports.rs`); a
+    /// same-named container without our label is refused.
     pub(crate) async fn create_container(
         &self,
         spec: &ContainerSpec,
+        host_port: Option<u16>,
     ) -> Result<String, EngineError> {
-        let port_key = spec
-            .publish
-            .as_ref()
-            .map(|p| format!("{}/tcp", p.container_port));
-        let port_bindings = spec.publish.as_ref().map(|p| {
-            HashMap::from([(
-                format!("{}/tcp", p.container_port),
-                Some(vec![PortBinding {
-                    host_ip: Some(p.host_ip.clone()),
-                    host_port: Some(p.host_port.map(|h| h.to_string()).unwrap_or_default()),
-                }]),
-            )])
-        });
-        let mounts = spec
-            .mounts
-            .iter()
-            .map(|m| Mount {
-                target: Some(m.target.clone()),
-                source: Some(m.source.clone()),
-                typ: Some(if m.kind == "bind" {
-                    MountType::BIND
-                } else {
-                    MountType::VOLUME
-                }),
-                read_only: Some(m.read_only),
-                ..Default::default()
-            })
-            .collect();
-        let body = ContainerCreateBody {
-            image: Some(spec.image.clone()),
-            env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-            cmd: spec.command.clone(),
-            labels: Some(spec.labels().into_iter().collect()),
-            exposed_ports: port_key.map(|k| vec![k]),
-            host_config: Some(HostConfig {
-                // An init as PID 1 forwards signals and reaps zombies, so stop is prompt.
-                init: Some(true),
-                port_bindings,
-                mounts: Some(mounts),
-                network_mode: Some(spec.network.clone()),
-                restart_policy: Some(RestartPolicy {
-                    name: Some(RestartPolicyNameEnum::NO),
-                    maximum_retry_count: None,
-                }),
-                ..Default::default()
-            }),
-            networking_config: Some(NetworkingConfig {
-                endpoints_config: Some(HashMap::from([(
-                    spec.network.clone(),
-                    EndpointSettings {
-                        aliases: Some(vec![spec.service.clone()]),
-                        ..Default::default()
-                    },
-                )])),
-            }),
-            ..Default::default()
-        };
+        self.create_from(spec, create_body(spec, host_port)).await
+    }
+
+    /// Creates `spec`'s container from `body`, then writes the spec's files into it.
+    pub(crate) async fn create_from(
+        &self,
+        spec: &ContainerSpec,
+        body: ContainerCreateBody,
+    ) -> Result<String, EngineError> {
         let options = CreateContainerOptionsBuilder::default()
             .name(&spec.name)
             .build();
@@ -368,6 +340,68 @@ impl Engine {
             stamped.extend(timestamped_lines(&chunk));
         }
         in_time_order(stamped)
+    }
+}
+
+/// What the engine is asked to create for `spec`, its port published on `host_port`
+/// (`None`: one the engine picks).
+pub(crate) fn create_body(spec: &ContainerSpec, host_port: Option<u16>) -> ContainerCreateBody {
+    let port_key = spec
+        .publish
+        .as_ref()
+        .map(|p| format!("{}/tcp", p.container_port));
+    let port_bindings = spec.publish.as_ref().map(|p| {
+        HashMap::from([(
+            format!("{}/tcp", p.container_port),
+            Some(vec![PortBinding {
+                host_ip: Some(p.host_ip.clone()),
+                host_port: Some(host_port.map(|h| h.to_string()).unwrap_or_default()),
+            }]),
+        )])
+    });
+    let mounts = spec
+        .mounts
+        .iter()
+        .map(|m| Mount {
+            target: Some(m.target.clone()),
+            source: Some(m.source.clone()),
+            typ: Some(if m.kind == "bind" {
+                MountType::BIND
+            } else {
+                MountType::VOLUME
+            }),
+            read_only: Some(m.read_only),
+            ..Default::default()
+        })
+        .collect();
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        cmd: spec.command.clone(),
+        labels: Some(spec.labels().into_iter().collect()),
+        exposed_ports: port_key.map(|k| vec![k]),
+        host_config: Some(HostConfig {
+            // An init as PID 1 forwards signals and reaps zombies, so stop is prompt.
+            init: Some(true),
+            port_bindings,
+            mounts: Some(mounts),
+            network_mode: Some(spec.network.clone()),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::NO),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        }),
+        networking_config: Some(NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(
+                spec.network.clone(),
+                EndpointSettings {
+                    aliases: Some(vec![spec.service.clone()]),
+                    ..Default::default()
+                },
+            )])),
+        }),
+        ..Default::default()
     }
 }
 

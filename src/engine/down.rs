@@ -1,4 +1,5 @@
-//! Taking a project down: its containers and network; its volumes only when asked.
+//! Taking a project down: its containers and network; its volumes only when asked. And
+//! the one-service commands that stop, signal or remove containers.
 
 use futures_util::future::join_all;
 
@@ -11,8 +12,9 @@ use crate::event::{Event, Events};
 pub(crate) const STOP_TIMEOUT: i32 = 10;
 
 impl Engine {
-    /// Stops and removes every container with the project's label, then its network, then
-    /// (with `volumes`) its volumes. Objects without the label are never touched.
+    /// Stops and removes every container with the project's label (the one-off ones of
+    /// `stack run` too), then its network, then (with `volumes`) its volumes. Objects
+    /// without the label are never touched.
     pub(crate) async fn down(
         &self,
         project: &str,
@@ -20,21 +22,8 @@ impl Engine {
         volumes: bool,
         events: &Events,
     ) -> Result<(), EngineError> {
-        let containers = self.project_containers(project).await?;
-        let removals = containers.iter().map(|container| async move {
-            if container.running() {
-                self.stop_reported(container, STOP_TIMEOUT, events).await?;
-            }
-            self.remove_container(&container.id).await?;
-            let _ = events.send(Event::ContainerRemoved {
-                service: container.service.clone(),
-            });
-            Ok::<(), EngineError>(())
-        });
-        join_all(removals)
-            .await
-            .into_iter()
-            .collect::<Result<Vec<()>, _>>()?;
+        let containers = self.labelled_containers(project).await?;
+        self.remove_containers(&containers, events).await?;
         // By id: copies that concurrent runs of older versions left make the name
         // ambiguous, and every copy with the project's label goes.
         let ours = self.networks_named(network).await?;
@@ -70,6 +59,58 @@ impl Engine {
             .filter(|c| c.running() && (services.is_empty() || services.contains(&c.service)))
             .map(|container| self.stop_reported(container, timeout, events));
         join_all(stops)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
+        Ok(())
+    }
+
+    /// Sends `signal` to the named services' running containers (all when `services` is
+    /// empty); returns how many got it.
+    pub(crate) async fn kill_services(
+        &self,
+        project: &str,
+        services: &[String],
+        signal: &str,
+        events: &Events,
+    ) -> Result<usize, EngineError> {
+        let containers = self.project_containers(project).await?;
+        let running: Vec<&ProjectContainer> = containers
+            .iter()
+            .filter(|c| c.running() && (services.is_empty() || services.contains(&c.service)))
+            .collect();
+        let kills = running.iter().map(|container| async move {
+            self.signal(&container.id, signal).await?;
+            let _ = events.send(Event::Signalled {
+                service: container.service.clone(),
+                signal: signal.to_string(),
+            });
+            Ok::<(), EngineError>(())
+        });
+        join_all(kills)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
+        Ok(running.len())
+    }
+
+    /// Removes `containers` (stopped ones, or stopped first), each said as it goes.
+    pub(crate) async fn remove_containers(
+        &self,
+        containers: &[ProjectContainer],
+        events: &Events,
+    ) -> Result<(), EngineError> {
+        let removals = containers.iter().map(|container| async move {
+            if container.running() {
+                self.stop_reported(container, STOP_TIMEOUT, events).await?;
+            }
+            self.remove_container(&container.id).await?;
+            let _ = events.send(Event::ContainerRemoved {
+                service: container.service.clone(),
+            });
+            Ok::<(), EngineError>(())
+        });
+        join_all(removals)
             .await
             .into_iter()
             .collect::<Result<Vec<()>, _>>()?;

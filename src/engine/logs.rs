@@ -16,6 +16,22 @@ use crate::plan::spec::container_name;
 /// How often a followed service whose container is stopped is looked for again.
 const REATTACH_POLL: Duration = Duration::from_millis(250);
 
+/// Which lines `logs` shows, and how.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct LogRange {
+    /// Lines from the end of each service's log (before `since` and `until` cut).
+    pub(crate) tail: Option<usize>,
+    /// Unix seconds: only lines written after.
+    pub(crate) since: Option<f64>,
+    /// Unix seconds: only lines written before.
+    pub(crate) until: Option<f64>,
+    /// Keep following new lines, across restarts, until the caller drops the future or
+    /// `until` passes.
+    pub(crate) follow: bool,
+    /// Each line starts with the engine's timestamp.
+    pub(crate) timestamps: bool,
+}
+
 impl Engine {
     /// Sends each service's log lines as events. Without `follow`, returns after the lines
     /// already written; with it, runs until the caller drops the future.
@@ -28,26 +44,46 @@ impl Engine {
         follow: bool,
         events: &Events,
     ) {
+        let range = LogRange {
+            tail,
+            since,
+            follow,
+            ..LogRange::default()
+        };
+        self.logs_in(project, services, range, events).await;
+    }
+
+    /// `logs` for the lines of `range`.
+    pub(crate) async fn logs_in(
+        &self,
+        project: &str,
+        services: &[String],
+        range: LogRange,
+        events: &Events,
+    ) {
         let streams = services
             .iter()
-            .map(|service| self.service_logs(project, service, tail, since, follow, events));
+            .map(|service| self.service_logs(project, service, range, events));
         join_all(streams).await;
     }
 
-    async fn service_logs(
-        &self,
-        project: &str,
-        service: &str,
-        tail: Option<usize>,
-        since: Option<f64>,
-        follow: bool,
-        events: &Events,
-    ) {
+    async fn service_logs(&self, project: &str, service: &str, range: LogRange, events: &Events) {
         let name = container_name(project, service);
+        let LogRange {
+            tail,
+            since,
+            until,
+            follow,
+            timestamps,
+        } = range;
         // Unix seconds of the last line seen, so a re-attach does not repeat lines.
-        let mut since = since;
+        let mut resume: Option<f64> = None;
+        let mut attached = false;
         let mut last_started: Option<String> = None;
         loop {
+            if follow && until.is_some_and(|until| now() >= until) {
+                return;
+            }
             let state = self.container_state(&name, None, "").await.ok();
             let Some(state) = state else {
                 if !follow {
@@ -57,7 +93,7 @@ impl Engine {
                 continue;
             };
             let restarted = state.started_at != last_started;
-            if since.is_some() && !restarted && !state.running {
+            if attached && !restarted && !state.running {
                 // Same stopped instance as last time: wait for it to start again.
                 tokio::time::sleep(REATTACH_POLL).await;
                 continue;
@@ -68,21 +104,40 @@ impl Engine {
                 .stderr(true)
                 .timestamps(true)
                 .follow(follow);
-            options = match since {
-                Some(seconds) => options.since(seconds as i32),
-                None => options.tail(&tail.map_or("all".to_string(), |n| n.to_string())),
-            };
+            let resumed = attached;
+            attached = true;
+            // The engine counts whole seconds: the lines of the second before the bound
+            // are cut below, `since` itself shown, a resumed line not again.
+            let from = if resumed { resume } else { since };
+            if let Some(seconds) = from {
+                options = options.since(seconds as i32);
+            }
+            if let Some(seconds) = until {
+                // The engine counts whole seconds; the lines past `until` are cut below.
+                options = options.until(seconds.ceil() as i32);
+            }
+            // The tail is of the log as it was when asked; a re-attach resumes instead.
+            if !resumed {
+                options = options.tail(&tail.map_or("all".to_string(), |n| n.to_string()));
+            }
             let mut stream = self.docker().logs(&name, Some(options.build()));
-            let mut skip_until = since;
+            let mut cut = from;
             while let Some(Ok(chunk)) = stream.next().await {
-                for (stamp, line) in timestamped_lines(&chunk) {
-                    if skip_until.is_some_and(|s| stamp.is_some_and(|t| t <= s)) {
+                for (seconds, stamp, line) in stamped_lines(&chunk) {
+                    let early = |t: f64| cut.is_some_and(|c| t < c || (resumed && t <= c));
+                    let late = |t: f64| until.is_some_and(|u| t > u);
+                    if seconds.is_some_and(|t| early(t) || late(t)) {
                         continue;
                     }
-                    skip_until = None;
-                    if let Some(stamp) = stamp {
-                        since = Some(stamp);
+                    cut = None;
+                    if let Some(seconds) = seconds {
+                        resume = Some(seconds);
                     }
+                    let line = if timestamps && !stamp.is_empty() {
+                        format!("{stamp} {line}")
+                    } else {
+                        line
+                    };
                     let _ = events.send(Event::Log {
                         service: service.to_string(),
                         line,
@@ -92,14 +147,31 @@ impl Engine {
             if !follow {
                 return;
             }
-            since.get_or_insert(0.0);
+            resume.get_or_insert(since.unwrap_or(0.0));
             tokio::time::sleep(REATTACH_POLL).await;
         }
     }
 }
 
+/// Now, in Unix seconds.
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+}
+
 /// Lines of a chunk with their engine timestamps (Unix seconds).
 pub(crate) fn timestamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String)> {
+    stamped_lines(chunk)
+        .into_iter()
+        .map(|(seconds, _, line)| (seconds, line))
+        .collect()
+}
+
+/// Lines of a chunk with their engine timestamps, as Unix seconds and as the engine
+/// wrote them (empty when a line has none).
+fn stamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String, String)> {
     let bytes = match chunk {
         LogOutput::StdOut { message }
         | LogOutput::StdErr { message }
@@ -110,10 +182,17 @@ pub(crate) fn timestamped_lines(chunk: &LogOutput) -> Vec<(Option<f64>, String)>
         .lines()
         .map(|line| match line.split_once(' ') {
             Some((stamp, rest)) => match parse_rfc3339(stamp) {
-                Some(seconds) => (Some(seconds), rest.trim_end().to_string()),
-                None => (None, line.trim_end().to_string()),
+                Some(seconds) => (
+                    Some(seconds),
+                    stamp.to_string(),
+                    rest.trim_end().to_string(),
+                ),
+                None => (None, String::new(), line.trim_end().to_string()),
             },
-            None => (parse_rfc3339(line), String::new()),
+            None => match parse_rfc3339(line) {
+                Some(seconds) => (Some(seconds), line.to_string(), String::new()),
+                None => (None, String::new(), line.trim_end().to_string()),
+            },
         })
         .collect()
 }

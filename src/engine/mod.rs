@@ -1,5 +1,6 @@
 //! The only part of stack that talks to Docker.
 
+pub(crate) mod attach;
 pub(crate) mod build;
 pub(crate) mod client;
 pub(crate) mod container;
@@ -8,11 +9,14 @@ pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod health;
+pub(crate) mod images;
 pub(crate) mod listening;
 pub(crate) mod lock;
 pub(crate) mod logs;
 pub(crate) mod network;
 pub(crate) mod observe;
+pub(crate) mod oneoff;
+pub(crate) mod ports;
 pub(crate) mod probe;
 pub(crate) mod probe_error;
 pub(crate) mod pull;

@@ -82,7 +82,7 @@ impl Work {
                 url,
             });
         }
-        let id = self.engine.prepare_container(&run).await?;
+        let id = self.engine.prepare_container(&run, &emit).await?;
         self.tracker.container(&service, &id, run.spec.task);
         wait_for_dependencies(&run, deps, &emit).await?;
         let started = Instant::now();
@@ -93,11 +93,13 @@ impl Work {
             }),
             ContainerAction::Recreate { changed } => emit(Event::ContainerRecreated {
                 service: service.clone(),
-                reason: format!("{} changed", changed.join(", ")),
+                reason: ContainerAction::reason(changed),
             }),
             ContainerAction::Start | ContainerAction::Keep => {}
         }
-        self.engine.start_container(&id).await?;
+        let id = self.engine.start_pinned(&id, &run.spec, &emit).await?;
+        // A container moved to another port is a new container: its death is what counts.
+        self.tracker.container(&service, &id, run.spec.task);
         emit(Event::ContainerStarted {
             service: service.clone(),
         });
@@ -304,15 +306,21 @@ impl Engine {
     }
 
     /// The container to start: the existing one, or a new one created now (replacing the
-    /// old one on a recreate). Creating does not wait for dependencies: only starting does.
-    async fn prepare_container(&self, run: &ServiceRun) -> Result<String, EngineError> {
+    /// old one on a recreate, on the host port the old one had). Creating does not wait
+    /// for dependencies: only starting does.
+    async fn prepare_container(
+        &self,
+        run: &ServiceRun,
+        emit: &(dyn Fn(Event) + Sync),
+    ) -> Result<String, EngineError> {
         match (&run.action, &run.existing) {
-            (ContainerAction::Start, Some(id)) => Ok(id.clone()),
+            (ContainerAction::Start, Some(id)) => self.pin(id, &run.spec, emit).await,
             (ContainerAction::Recreate { .. }, Some(old)) => {
+                let previous = self.binding(old).await?.port();
                 self.remove_container(old).await?;
-                self.create_container(&run.spec).await
+                self.create_pinned(&run.spec, previous, emit).await
             }
-            _ => self.create_container(&run.spec).await,
+            _ => self.create_pinned(&run.spec, None, emit).await,
         }
     }
 }

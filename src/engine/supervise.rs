@@ -34,6 +34,8 @@ pub(crate) struct Death {
     pub(crate) id: String,
     pub(crate) service: String,
     pub(crate) task: bool,
+    /// A one-off container of `stack run`: its end is its own, not the service's.
+    pub(crate) oneoff: bool,
     pub(crate) exit: Exit,
 }
 
@@ -118,6 +120,7 @@ impl Engine {
                         let death = Death {
                             service: attributes.get(label::SERVICE).cloned().unwrap_or_default(),
                             task: attributes.get(label::TASK).is_some_and(|t| t == "true"),
+                            oneoff: attributes.get(label::ONEOFF).is_some_and(|t| t == "true"),
                             exit: Exit {
                                 code: attributes
                                     .get("exitCode")
@@ -153,7 +156,7 @@ impl Engine {
         loop {
             let seen = deaths.now();
             for death in seen.deaths.iter().skip(next) {
-                if death.task {
+                if death.task || death.oneoff {
                     continue;
                 }
                 // A container already removed was replaced (a recreate) or taken down: its

@@ -80,21 +80,25 @@ impl Check {
     }
 }
 
-/// The URL scheme a service's check says it speaks: its protocol's key (`postgres`,
-/// `amqp`…), `http` for HTTP, TCP, commands and no check.
-pub(crate) fn scheme(check: Option<&Check>) -> &'static str {
+/// The URL scheme a service's check says it speaks: `http` for an HTTP check, the
+/// protocol's key (`postgres`, `amqp`…) for a protocol check, none for a TCP check, a
+/// command or no check: nothing says what such a port speaks.
+pub(crate) fn scheme(check: Option<&Check>) -> Option<&'static str> {
     match check {
-        Some(Check::Protocol(protocol)) => protocol.key(),
-        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp | Check::Cmd(_)) | None => {
-            "http"
-        }
+        Some(Check::Http { .. } | Check::HttpAny { .. }) => Some("http"),
+        Some(Check::Protocol(protocol)) => Some(protocol.key()),
+        Some(Check::Tcp | Check::Cmd(_)) | None => None,
     }
 }
 
 /// Where the host reaches a service published at `address` (`127.0.0.1:49153`), in the
-/// scheme its check speaks: `postgres://…` for a postgres check, `http://…` otherwise.
+/// scheme its check speaks (`http://…`, `postgres://…`); the bare address when the check
+/// names no protocol, which no browser would be sent to.
 pub(crate) fn url(check: Option<&Check>, address: &str) -> String {
-    format!("{}://{address}", scheme(check))
+    match scheme(check) {
+        Some(scheme) => format!("{scheme}://{address}"),
+        None => address.to_string(),
+    }
 }
 
 /// A health check with its timing.

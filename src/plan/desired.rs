@@ -2,7 +2,7 @@
 //! services the packed build context whose hash names the image. Reads the user's files
 //! (on a bounded pool of threads); never talks to Docker.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -27,6 +27,9 @@ pub(crate) struct Desired {
     pub(crate) contexts: BTreeMap<String, BuildContext>,
     /// What detection warns about (a service that binds 127.0.0.1), one line each.
     pub(crate) warnings: Vec<String>,
+    /// Services of the manifest this command leaves alone (`up web`): neither planned nor
+    /// orphans.
+    pub(crate) left_out: BTreeSet<String>,
 }
 
 /// Works out the desired state. `ca_pem` is the extra CA bundle to trust in generated
@@ -79,6 +82,7 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
         services,
         contexts,
         warnings: sources.warnings,
+        left_out: BTreeSet::new(),
     })
 }
 

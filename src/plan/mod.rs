@@ -8,4 +8,5 @@ pub(crate) mod desired;
 )]
 pub(crate) mod plan;
 pub(crate) mod request;
+pub(crate) mod selection;
 pub(crate) mod spec;

@@ -103,7 +103,59 @@ pub(crate) struct Plan {
     pub(crate) orphans: Vec<String>,
 }
 
+impl ContainerAction {
+    /// Why a recreate happens, as a line says it: `env, image changed`, or `forced`.
+    pub(crate) fn reason(changed: &[String]) -> String {
+        if changed.is_empty() {
+            "forced".to_string()
+        } else {
+            format!("{} changed", changed.join(", "))
+        }
+    }
+}
+
+/// What `start` leaves as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Existing {
+    /// Services without a container: `up` creates them, `start` does not.
+    pub(crate) missing: Vec<String>,
+    /// Services whose container no longer matches the manifest: started as they are.
+    pub(crate) outdated: Vec<String>,
+}
+
 impl Plan {
+    /// `start`: the existing containers only, as they are; nothing is pulled, built,
+    /// created or recreated.
+    pub(crate) fn existing_only(&mut self) -> Existing {
+        self.pulls.clear();
+        self.builds.clear();
+        let mut existing = Existing::default();
+        self.services.retain_mut(|step| match step.action {
+            ContainerAction::Create => {
+                existing.missing.push(step.service.clone());
+                false
+            }
+            ContainerAction::Recreate { .. } => {
+                existing.outdated.push(step.service.clone());
+                step.action = ContainerAction::Start;
+                true
+            }
+            ContainerAction::Start | ContainerAction::Keep => true,
+        });
+        existing
+    }
+
+    /// `up --force-recreate`: every existing container is replaced, changed or not.
+    pub(crate) fn recreate_all(&mut self) {
+        for step in &mut self.services {
+            if matches!(step.action, ContainerAction::Start | ContainerAction::Keep) {
+                step.action = ContainerAction::Recreate {
+                    changed: Vec::new(),
+                };
+            }
+        }
+    }
+
     /// Nothing to build, create, recreate or start.
     pub(crate) fn is_noop(&self) -> bool {
         self.network.1 == Presence::Exists
@@ -249,7 +301,10 @@ pub(crate) fn plan(
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{ContainerAction, DesiredService, Observed, ObservedContainer, plan, start_order};
+    use super::{
+        ContainerAction, DesiredService, Existing, Observed, ObservedContainer, Plan, plan,
+        start_order,
+    };
     use crate::plan::spec::ContainerSpec;
 
     fn desired(name: &str, deps: &[&str], task: bool) -> (String, DesiredService) {
@@ -300,6 +355,14 @@ mod tests {
                 .collect(),
             ..Observed::default()
         }
+    }
+
+    /// Each service's action, in start order.
+    fn actions(p: &Plan) -> Vec<(&str, &ContainerAction)> {
+        p.services
+            .iter()
+            .map(|s| (s.service.as_str(), &s.action))
+            .collect()
     }
 
     fn stack() -> BTreeMap<String, DesiredService> {
@@ -353,13 +416,8 @@ mod tests {
             .env
             .insert("X".to_string(), "1".to_string());
         let p = plan("p", "p_default", &[], &desired, &observed);
-        let actions: Vec<(&str, &ContainerAction)> = p
-            .services
-            .iter()
-            .map(|s| (s.service.as_str(), &s.action))
-            .collect();
         assert_eq!(
-            actions,
+            actions(&p),
             vec![
                 (
                     "db",
@@ -377,5 +435,48 @@ mod tests {
             .insert("old".to_string(), running(&desired["db"]));
         let p = plan("p", "p_default", &[], &desired, &observed);
         assert_eq!(p.orphans, vec!["old".to_string()]);
+    }
+
+    #[test]
+    fn start_takes_existing_containers_as_they_are_and_force_recreate_replaces_them_all() {
+        let desired = stack();
+        let mut observed = all_up(&desired);
+        observed.containers.remove("web");
+        if let Some(db) = observed.containers.get_mut("db") {
+            db.config_hash = Some("older".to_string());
+            db.running = false;
+        }
+        observed.images.clear();
+        let mut p = plan("p", "p_default", &[], &desired, &observed);
+        let existing = p.existing_only();
+        assert_eq!(
+            existing,
+            Existing {
+                missing: vec!["web".to_string()],
+                outdated: vec!["db".to_string()],
+            }
+        );
+        // Nothing built or created: the outdated db starts as it is.
+        assert!(p.builds.is_empty() && p.pulls.is_empty());
+        assert_eq!(
+            actions(&p),
+            vec![
+                ("db", &ContainerAction::Start),
+                ("migrate", &ContainerAction::Start),
+                ("api", &ContainerAction::Keep),
+            ]
+        );
+
+        let mut forced = plan("p", "p_default", &[], &desired, &all_up(&desired));
+        forced.recreate_all();
+        assert!(forced.services.iter().all(|s| s.action
+            == ContainerAction::Recreate {
+                changed: Vec::new()
+            }));
+        assert_eq!(ContainerAction::reason(&[]), "forced");
+        assert_eq!(
+            ContainerAction::reason(&["env".to_string(), "image".to_string()]),
+            "env, image changed"
+        );
     }
 }

@@ -17,6 +17,8 @@ pub(crate) struct BuildRequest {
     pub(crate) tag: String,
     pub(crate) context: BuildContext,
     pub(crate) args: BTreeMap<String, String>,
+    /// Build every step again, without the engine's layer cache (`build --no-cache`).
+    pub(crate) no_cache: bool,
 }
 
 /// Everything needed to bring one service up.
@@ -47,23 +49,47 @@ pub(crate) struct UpRequest {
     pub(crate) jobs: usize,
 }
 
+/// How to get one service's image: build it, pull it, or neither (it is here).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ImageWork {
+    pub(crate) build: Option<BuildRequest>,
+    /// The ready-made image to pull.
+    pub(crate) pull: Option<String>,
+}
+
 impl Plan {
+    /// Takes `service` out of the plan (no container of its own is created or started)
+    /// and returns what getting its image takes: `run` gives it a one-off container
+    /// instead.
+    pub(crate) fn take_image(&mut self, desired: &mut Desired, service: &str) -> ImageWork {
+        let build = self
+            .builds
+            .iter()
+            .find(|b| b.service == service && !b.cached)
+            .and_then(|_| build_request(desired, service, false));
+        let pull = self
+            .pulls
+            .iter()
+            .find(|p| p.service == service)
+            .map(|p| p.image.clone());
+        self.builds.retain(|b| b.service != service);
+        self.pulls.retain(|p| p.service != service);
+        self.services.retain(|s| s.service != service);
+        ImageWork { build, pull }
+    }
+
     /// The builds the plan needs, their contexts moved out of the desired state.
     pub(crate) fn build_requests(&self, desired: &mut Desired) -> Vec<BuildRequest> {
+        self.builds_of(desired, false)
+    }
+
+    /// The builds of `build`: with `no_cache`, every built service's image is built again,
+    /// up to date or not, without the layer cache.
+    pub(crate) fn builds_of(&self, desired: &mut Desired, no_cache: bool) -> Vec<BuildRequest> {
         self.builds
             .iter()
-            .filter(|b| !b.cached)
-            .filter_map(|b| {
-                let context = desired.contexts.remove(&b.service)?;
-                let service = &desired.services[&b.service];
-                Some(BuildRequest {
-                    project: desired.project.clone(),
-                    service: b.service.clone(),
-                    tag: service.spec.image.clone(),
-                    context,
-                    args: service.build_args.clone(),
-                })
-            })
+            .filter(|b| no_cache || !b.cached)
+            .filter_map(|b| build_request(desired, &b.service, no_cache))
             .collect()
     }
 
@@ -108,4 +134,18 @@ impl Plan {
             jobs,
         }
     }
+}
+
+/// The build of `service`'s image, its context moved out of the desired state.
+fn build_request(desired: &mut Desired, service: &str, no_cache: bool) -> Option<BuildRequest> {
+    let context = desired.contexts.remove(service)?;
+    let wanted = &desired.services[service];
+    Some(BuildRequest {
+        project: desired.project.clone(),
+        service: service.to_string(),
+        tag: wanted.spec.image.clone(),
+        context,
+        args: wanted.build_args.clone(),
+        no_cache,
+    })
 }

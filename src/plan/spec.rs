@@ -21,6 +21,8 @@ pub(crate) mod label {
     pub(crate) const CONTEXT_HASH: &str = "dev.stack.context-hash";
     pub(crate) const VOLUME: &str = "dev.stack.volume";
     pub(crate) const TASK: &str = "dev.stack.task";
+    /// On the one-off containers of `stack run`: never the service's own container.
+    pub(crate) const ONEOFF: &str = "dev.stack.oneoff";
 }
 
 /// Docker object names for a project.

@@ -15,6 +15,8 @@ use crate::ui::progress::{Mode, Progress};
 pub(crate) struct Display {
     pub(crate) mode: Mode,
     color: bool,
+    /// Container log lines start with `service |`.
+    log_prefix: bool,
 }
 
 impl Display {
@@ -29,6 +31,7 @@ impl Display {
         Display {
             mode,
             color: settings.color,
+            log_prefix: true,
         }
     }
 
@@ -37,6 +40,15 @@ impl Display {
         Display {
             mode: Mode::Plain,
             color: settings.color,
+            log_prefix: true,
+        }
+    }
+
+    /// The same display with log lines as the container wrote them (`logs --no-log-prefix`).
+    pub(crate) fn without_log_prefix(self) -> Display {
+        Display {
+            log_prefix: false,
+            ..self
         }
     }
 
@@ -48,7 +60,7 @@ impl Display {
                 Mode::Bars | Mode::Plain => Mode::Plain,
                 Mode::Json => Mode::Json,
             },
-            color: self.color,
+            ..self
         }
     }
 
@@ -59,7 +71,7 @@ impl Display {
         F: FnOnce(Events) -> Fut,
         Fut: Future<Output = T>,
     {
-        let progress = Progress::new(self.mode, self.color, services);
+        let progress = Progress::new(self.mode, self.color, services).log_prefix(self.log_prefix);
         let (tx, rx) = unbounded_channel();
         let ui = tokio::spawn(progress.run(rx));
         // The work future owns the sender: once it is done the ui drains and stops.

@@ -67,3 +67,12 @@ impl Printer {
         let _ = error.print();
     }
 }
+
+/// `1 container`, `2 containers`: a count with its noun (a regular plural).
+pub(crate) fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -68,6 +68,8 @@ pub(crate) struct Progress {
     stdout: Box<dyn Write + Send>,
     stderr: Box<dyn Write + Send>,
     tick: bool,
+    /// Log lines get their `service |` prefix.
+    log_prefix: bool,
 }
 
 impl Progress {
@@ -106,6 +108,15 @@ impl Progress {
             stdout,
             stderr,
             tick,
+            log_prefix: true,
+        }
+    }
+
+    /// With `false`, container log lines are shown as written, without `service |`.
+    pub(crate) fn log_prefix(self, on: bool) -> Progress {
+        Progress {
+            log_prefix: on,
+            ..self
         }
     }
 
@@ -174,11 +185,18 @@ impl Progress {
         let bar = self.bar(&service);
         match event {
             Event::BuildOutput { .. } => {}
+            // A changed URL must stay on screen, not be overwritten by the next step.
+            Event::PortMoved { .. } => {
+                if let (Some(text), Some(multi)) = (describe(event), &self.multi) {
+                    let _ = multi.println(format!("{}  {text}", self.prefix(&service)));
+                }
+            }
             Event::Healthy { .. }
             | Event::Pushed { .. }
             | Event::Completed { .. }
             | Event::ContainerRemoved { .. }
-            | Event::ContainerStopped { .. } => self.finish_bar(&bar, &service, event, true),
+            | Event::ContainerStopped { .. }
+            | Event::Signalled { .. } => self.finish_bar(&bar, &service, event, true),
             Event::Failed { .. }
             | Event::NotStarted { .. }
             | Event::NotReady { .. }
@@ -209,8 +227,12 @@ impl Progress {
 
     /// A container's log line with its service prefix.
     pub(crate) fn log(&mut self, service: &str, line: &str) {
-        let bar = Style::new().dim().force_styling(self.color).apply_to("|");
-        let text = format!("{} {bar} {line}", self.prefix(service));
+        let text = if self.log_prefix {
+            let bar = Style::new().dim().force_styling(self.color).apply_to("|");
+            format!("{} {bar} {line}", self.prefix(service))
+        } else {
+            line.to_string()
+        };
         match &self.multi {
             Some(multi) if !multi.is_hidden() && !self.bars.is_empty() => {
                 let _ = multi.println(text);
@@ -254,7 +276,20 @@ fn describe(event: &Event) -> Option<String> {
         } => format!("{step}  (cached)"),
         Event::BuildStep { step, .. } => step.clone(),
         Event::BuildOutput { .. } | Event::Log { .. } => return None,
-        Event::BuildFinished { took, .. } => format!("built in {}", seconds(took)),
+        Event::BuildFinished {
+            took,
+            removed_images: 0,
+            ..
+        } => format!("built in {}", seconds(took)),
+        Event::BuildFinished {
+            took,
+            removed_images,
+            ..
+        } => format!(
+            "built in {}; {removed_images} older image{} removed",
+            seconds(took),
+            if *removed_images == 1 { "" } else { "s" }
+        ),
         Event::PushStarted { image, layers, .. } => format!(
             "pushing {image} ({layers} layer{})",
             if *layers == 1 { "" } else { "s" }
@@ -267,6 +302,10 @@ fn describe(event: &Event) -> Option<String> {
         Event::ContainerCreated { .. } => "created".to_string(),
         Event::ContainerRecreated { reason, .. } => format!("recreated ({reason})"),
         Event::ContainerStarted { .. } => "started".to_string(),
+        Event::PortMoved { from, to, .. } => {
+            format!("host port {from} is in use by something else; moved to {to}")
+        }
+        Event::Signalled { signal, .. } => format!("sent {signal}"),
         Event::Waiting { on, .. } => format!("waiting for {}", on.join(", ")),
         Event::Healthy {
             url,
@@ -320,6 +359,7 @@ fn describe(event: &Event) -> Option<String> {
         Event::ContainerRemoved { .. } => "removed".to_string(),
         Event::NetworkRemoved { name } => format!("network {name} removed"),
         Event::VolumeRemoved { name } => format!("volume {name} removed"),
+        Event::ImageRemoved { image } => format!("image {image} removed"),
     })
 }
 
@@ -405,6 +445,7 @@ mod tests {
                 service: s("api"),
                 image: s("stack-shop-api:0123456789ab"),
                 took,
+                removed_images: 2,
             },
             Event::PushStarted {
                 service: s("web"),
@@ -422,6 +463,11 @@ mod tests {
                 took,
             },
             Event::ContainerCreated { service: s("db") },
+            Event::PortMoved {
+                service: s("db"),
+                from: 41234,
+                to: 41999,
+            },
             Event::ContainerStarted { service: s("db") },
             Event::Waiting {
                 service: s("api"),
@@ -463,12 +509,19 @@ mod tests {
                 restarting: false,
             },
             Event::ContainerStopped { service: s("api") },
+            Event::Signalled {
+                service: s("web"),
+                signal: s("SIGHUP"),
+            },
             Event::ContainerRemoved { service: s("db") },
             Event::NetworkRemoved {
                 name: s("shop_default"),
             },
             Event::VolumeRemoved {
                 name: s("shop_pgdata"),
+            },
+            Event::ImageRemoved {
+                image: s("stack-shop-web:0123456789ab"),
             },
         ]
     }
@@ -505,9 +558,12 @@ mod tests {
             Event::PushStarted { .. } => 26,
             Event::PushProgress { .. } => 27,
             Event::Pushed { .. } => 28,
+            Event::PortMoved { .. } => 29,
+            Event::Signalled { .. } => 30,
+            Event::ImageRemoved { .. } => 31,
         }
     }
-    const VARIANTS: usize = 29;
+    const VARIANTS: usize = 32;
 
     /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
     fn rendered(mode: Mode, events: &[Event]) -> String {

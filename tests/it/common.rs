@@ -383,6 +383,124 @@ pub(crate) fn unique_name(tag: &str) -> String {
     format!("it-{tag}-{}-{n}", std::process::id())
 }
 
+/// `stack ARGS` on a pseudo-terminal from util-linux's `script`, as a person at a
+/// terminal runs it: keys typed in, the screen read back.
+pub(crate) struct Terminal {
+    pub(crate) child: std::process::Child,
+    input: Box<dyn Write + Send>,
+    output: std::sync::mpsc::Receiver<Vec<u8>>,
+    seen: String,
+}
+
+impl Terminal {
+    /// Starts `stack ARGS` (split on spaces by the shell) in `dir`.
+    pub(crate) fn start(dir: &Path, args: &str) -> Terminal {
+        Terminal::shell(dir, &format!("\"$STACK\" {args}"))
+    }
+
+    /// Runs the shell command `line` in `dir` on the terminal; `$STACK` is stack.
+    pub(crate) fn shell(dir: &Path, line: &str) -> Terminal {
+        use std::process::Stdio;
+        let mut child = std::process::Command::new("script")
+            .args([
+                "--quiet",
+                "--flush",
+                "--return",
+                "--command",
+                line,
+                "/dev/null",
+            ])
+            .env("STACK", assert_cmd::cargo::cargo_bin("stack"))
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env_remove("STACK_FILE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("util-linux's script runs (Debian: bsdutils)");
+        let input = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        Terminal::over(child, Box::new(input), stdout)
+    }
+
+    /// The terminal of `child`, typed into through `input`, its screen read from `screen`.
+    pub(crate) fn over(
+        child: std::process::Child,
+        input: Box<dyn Write + Send>,
+        mut screen: impl std::io::Read + Send + 'static,
+    ) -> Terminal {
+        let (send, output) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = screen.read(&mut buffer) {
+                if n == 0 || send.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Terminal {
+            child,
+            input,
+            output,
+            seen: String::new(),
+        }
+    }
+
+    /// Waits until the screen shows `text` after what the last wait found.
+    pub(crate) fn expect(&mut self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.seen.contains(text) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(bytes) => self.seen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!("no `{text}` on the terminal; it showed:\n{}", self.seen),
+            }
+        }
+        let end = self.seen.find(text).expect("seen") + text.len();
+        self.seen = self.seen.split_off(end);
+    }
+
+    /// Types `keys`.
+    pub(crate) fn type_keys(&mut self, keys: &str) {
+        self.input
+            .write_all(keys.as_bytes())
+            .expect("keys reach the terminal");
+        self.input.flush().expect("keys are sent");
+    }
+
+    /// Waits until the screen shows `text`, then types `keys`.
+    pub(crate) fn answer(&mut self, text: &str, keys: &str) {
+        self.expect(text);
+        self.type_keys(keys);
+    }
+
+    /// The exit code once stack has ended (within 30 s), and the rest of the screen.
+    pub(crate) fn finish(mut self) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            while let Ok(bytes) = self.output.try_recv() {
+                self.seen.push_str(&String::from_utf8_lossy(&bytes));
+            }
+            if let Some(status) = self.child.try_wait().expect("script runs") {
+                while let Ok(bytes) = self
+                    .output
+                    .recv_timeout(std::time::Duration::from_millis(200))
+                {
+                    self.seen.push_str(&String::from_utf8_lossy(&bytes));
+                }
+                return (status.code(), self.seen);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "stack did not end; the terminal showed:\n{}",
+                self.seen
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
 /// A project with a unique name whose containers, network, volumes and images are removed
 /// when it goes out of scope, pass or fail.
 pub(crate) struct LiveProject {
@@ -439,6 +557,19 @@ impl LiveProject {
     /// `stack up -d --progress plain`, asserting success.
     pub(crate) fn up(&self) -> Output {
         self.run(["up", "-d", "--progress", "plain"]).success()
+    }
+
+    /// `service state` of each of this project's containers, sorted; a one-off container
+    /// of `stack run` says `service (run) state`.
+    pub(crate) fn states(&self) -> Vec<String> {
+        let filter = format!("label=dev.stack.project={}", self.name);
+        let format = "{{.Label \"dev.stack.service\"}}{{if .Label \"dev.stack.oneoff\"}} (run){{end}} {{.State}}";
+        let mut lines: Vec<String> = docker(&["ps", "-a", "--filter", &filter, "--format", format])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
     }
 
     /// Container IDs of this project, by label.

@@ -64,6 +64,6 @@ fn foreground_up_follows_logs_across_a_restart_and_ctrl_c_stops_the_stack() {
     wait_for("api  stopped", 1);
     let code = child.wait().expect("stack exits");
     assert_eq!(code.code(), Some(0));
-    let ps = live.run(["ps", "--json"]).success();
+    let ps = live.run(["ps", "-a", "--json"]).success();
     assert!(ps.stdout.contains("\"exited\""), "{}", ps.stdout);
 }

@@ -41,9 +41,10 @@ fn a_three_level_stack_comes_up_healthy_and_a_second_up_changes_nothing() {
     let (db_healthy, completed) = (at("db", "healthy"), at("migrate", "completed"));
     assert!(db_healthy < completed && completed < at("api", "created"));
 
-    let ps = live.run(["ps"]);
+    // `-a`: the task that exited too.
+    let ps = live.run(["ps", "-a"]);
     insta::assert_snapshot!("levels_ps", ps.normalized());
-    let ps = live.run(["ps", "--json"]).success();
+    let ps = live.run(["ps", "-a", "--json"]).success();
     let rows: serde_json::Value = serde_json::from_str(&ps.stdout).expect("json");
     let rows = rows.as_array().expect("a list");
     assert_eq!(rows.len(), 4);
@@ -59,8 +60,9 @@ fn a_three_level_stack_comes_up_healthy_and_a_second_up_changes_nothing() {
             assert!(uptime < 120, "{row}");
             assert_eq!(row["state"], "running", "{row}");
             assert_eq!(row["health"], "healthy", "{row}");
+            // Checked by a command, not over HTTP: the address, without a scheme.
             let url = row["url"].as_str().expect("a published port");
-            assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+            assert!(url.starts_with("127.0.0.1:"), "{url}");
         }
     }
 
@@ -335,10 +337,12 @@ fn logs_exec_and_json_progress_work_on_a_running_stack() {
         ],
         "{stdout}"
     );
+    // A port and no check: a TCP check, and an address without a scheme.
     assert!(
         events[3]["url"]
             .as_str()
-            .is_some_and(|u| u.starts_with("http://127.0.0.1:"))
+            .is_some_and(|u| u.starts_with("127.0.0.1:")),
+        "{stdout}"
     );
 
     // The lines are written before httpd starts, so they are all there once it is healthy.
