@@ -1,10 +1,5 @@
 //! `stack build`: build the images whose context, Dockerfile or arguments changed.
 
-use std::sync::Arc;
-
-use futures_util::future::join_all;
-use tokio::sync::Semaphore;
-
 use crate::cli::RunArgs;
 use crate::commands::session::Session;
 use crate::error::Error;
@@ -40,7 +35,6 @@ pub(crate) async fn build(
         .collect();
     let builds = plan.build_requests(&mut desired);
     let count = builds.len();
-    let jobs = Arc::new(Semaphore::new(args.jobs.max(1)));
     let result = Display::new(args.progress, settings)
         .show(&order, |events| async move {
             for (service, image) in cached {
@@ -49,21 +43,7 @@ pub(crate) async fn build(
             let emit = |event: Event| {
                 let _ = events.send(event);
             };
-            let runs = builds.into_iter().map(|request| {
-                let jobs = jobs.clone();
-                let engine = &engine;
-                let emit = &emit;
-                async move {
-                    let _permit = jobs.acquire().await.expect("never closed");
-                    engine.build(request, emit).await
-                }
-            });
-            let all = async {
-                join_all(runs)
-                    .await
-                    .into_iter()
-                    .collect::<Result<Vec<()>, _>>()
-            };
+            let all = engine.build_all(builds, args.jobs, &emit);
             interrupts.or_interrupted(all).await
         })
         .await;

@@ -1,6 +1,7 @@
 //! One function per subcommand: the only glue between settings, core and engine.
 
 pub(crate) mod build;
+pub(crate) mod ci;
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod deploy;
@@ -8,8 +9,10 @@ pub(crate) mod dockerfile;
 pub(crate) mod doctor;
 pub(crate) mod down;
 pub(crate) mod eject;
+pub(crate) mod env;
 pub(crate) mod exec;
 pub(crate) mod export;
+pub(crate) mod gc;
 pub(crate) mod init;
 pub(crate) mod logs;
 pub(crate) mod new;

@@ -10,7 +10,7 @@ use crate::engine::client::Engine;
 use crate::engine::lock::{Holder, Lock, lock_name};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
-use crate::plan::desired::{Desired, desired};
+use crate::plan::desired::{Desired, desired_as};
 use crate::plan::plan::{Observed, Plan, plan};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
@@ -26,7 +26,7 @@ pub(crate) struct Session {
 impl Session {
     /// The session, without the lock: for reading (`plan`).
     pub(crate) async fn open(settings: &Settings) -> Result<Session, Error> {
-        let desired = load_desired(settings)?;
+        let desired = load_desired(settings, None)?;
         let engine = Engine::connect(&settings.env).await?;
         Session::observe(desired, engine).await
     }
@@ -39,7 +39,20 @@ impl Session {
         interrupts: &Interrupts,
         command: &str,
     ) -> Result<(Session, Lock), Error> {
-        let desired = load_desired(settings)?;
+        Session::open_locked_as(settings, printer, interrupts, command, None).await
+    }
+
+    /// `open_locked` for a throwaway copy of the project called `run` (`stack ci`): see
+    /// `desired_as`. Its ports are all published on ports the engine picks, so two
+    /// copies never collide on a fixed one.
+    pub(crate) async fn open_locked_as(
+        settings: &Settings,
+        printer: &Printer,
+        interrupts: &Interrupts,
+        command: &str,
+        run: Option<&str>,
+    ) -> Result<(Session, Lock), Error> {
+        let desired = load_desired(settings, run)?;
         let engine = Engine::connect(&settings.env).await?;
         let lock = lock_project(&engine, &desired.project, command, printer, interrupts).await?;
         match Session::observe(desired, engine).await {
@@ -95,10 +108,15 @@ impl Session {
     }
 }
 
-fn load_desired(settings: &Settings) -> Result<Desired, Error> {
-    let manifest = load_manifest(settings)?;
+fn load_desired(settings: &Settings, run: Option<&str>) -> Result<Desired, Error> {
+    let mut manifest = load_manifest(settings)?;
     let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
-    desired(&manifest, &ca)
+    if run.is_some() {
+        for service in manifest.services.values_mut() {
+            service.host_port = None;
+        }
+    }
+    desired_as(&manifest, &ca, run)
 }
 
 /// Takes `project`'s lock for `command`, saying whom it waits for while another stack

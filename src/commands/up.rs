@@ -112,7 +112,7 @@ pub(crate) async fn bring_up(
 }
 
 /// One line per service with its URL, and the time it all took.
-fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
+pub(crate) fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
     let width = order.iter().map(String::len).max().unwrap_or(0);
     let mut out = format!(
         "{} service{} ready in {:.1}s",

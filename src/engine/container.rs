@@ -149,6 +149,24 @@ impl Engine {
         Ok(out)
     }
 
+    /// (service, container port, host port) of every port the project's running
+    /// containers publish.
+    pub(crate) async fn published_ports(
+        &self,
+        project: &str,
+    ) -> Result<Vec<(String, u16, u16)>, EngineError> {
+        let containers = self.project_containers(project).await?;
+        Ok(containers
+            .iter()
+            .filter(|c| c.running())
+            .flat_map(|c| {
+                c.ports
+                    .iter()
+                    .map(|(private, _, public)| (c.service.clone(), *private, *public))
+            })
+            .collect())
+    }
+
     /// Creates the container for a spec; a same-named container without our label is refused.
     pub(crate) async fn create_container(
         &self,

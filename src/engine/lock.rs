@@ -51,6 +51,33 @@ pub(crate) struct Holder {
     pub(crate) here: bool,
 }
 
+impl Holder {
+    /// The holder a lock container's labels name.
+    pub(crate) fn from_labels<S: std::hash::BuildHasher>(
+        labels: &HashMap<String, String, S>,
+    ) -> Holder {
+        let get = |key: &str| labels.get(key).cloned().unwrap_or_default();
+        let host = get(lock_label::HOST);
+        Holder {
+            command: get(lock_label::COMMAND),
+            pid: get(lock_label::PID).parse().unwrap_or(0),
+            here: host == this_host(),
+            host,
+            since: get(lock_label::SINCE),
+        }
+    }
+
+    /// Whether a lock container's labels are a lock's.
+    pub(crate) fn is_lock<S: std::hash::BuildHasher>(labels: &HashMap<String, String, S>) -> bool {
+        labels.contains_key(lock_label::PID)
+    }
+
+    /// The holder ran on this machine and its process is gone: the lock was left behind.
+    pub(crate) fn gone(&self) -> bool {
+        self.here && !alive(self.pid)
+    }
+}
+
 /// A held lock; `release` gives it back. A process that dies holding it leaves the
 /// container behind, and the next command on this host takes it over.
 #[must_use = "a lock is held until released"]
@@ -93,7 +120,7 @@ impl Engine {
                 Attempt::Taken(lock) => return Ok(lock),
                 Attempt::Gone => continue,
                 Attempt::Held { id, holder } => {
-                    if holder.here && !alive(holder.pid) {
+                    if holder.gone() {
                         // Its process died without releasing it.
                         self.remove_container(&id).await?;
                         continue;
@@ -192,17 +219,9 @@ impl Engine {
                 project: project.to_string(),
             });
         }
-        let get = |key: &str| labels.get(key).cloned().unwrap_or_default();
-        let host = get(lock_label::HOST);
         Ok(Attempt::Held {
             id: inspect.id.unwrap_or_else(|| name.to_string()),
-            holder: Holder {
-                command: get(lock_label::COMMAND),
-                pid: get(lock_label::PID).parse().unwrap_or(0),
-                here: host == this_host(),
-                host,
-                since: get(lock_label::SINCE),
-            },
+            holder: Holder::from_labels(&labels),
         })
     }
 

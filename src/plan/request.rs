@@ -57,7 +57,7 @@ impl Plan {
                 let context = desired.contexts.remove(&b.service)?;
                 let service = &desired.services[&b.service];
                 Some(BuildRequest {
-                    project: desired.project.clone(),
+                    project: desired.images.clone(),
                     service: b.service.clone(),
                     tag: service.spec.image.clone(),
                     context,
