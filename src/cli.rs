@@ -369,6 +369,10 @@ pub(crate) struct GcArgs {
     /// interrupted `stack ci` runs always go
     #[arg(long)]
     pub(crate) volumes: bool,
+    /// Only these projects; a trailing `*` matches any end (`'shop-ci-*'`) [default: every
+    /// project on the engine]
+    #[arg(value_name = "PROJECT")]
+    pub(crate) projects: Vec<String>,
 }
 
 /// The shells `stack completion` writes scripts for.

@@ -13,12 +13,11 @@ use crate::ui::printer::Printer;
 
 pub(crate) async fn gc(settings: &Settings, printer: &Printer, args: &GcArgs) -> Result<(), Error> {
     let engine = Engine::connect(&settings.env).await?;
-    let collections = collect(
-        engine.labelled().await?,
-        args.older_than,
-        args.volumes,
-        SystemTime::now(),
-    );
+    let mut objects = engine.labelled().await?;
+    if !args.projects.is_empty() {
+        objects.retain(|o| args.projects.iter().any(|p| matches(p, &o.project)));
+    }
+    let collections = collect(objects, args.older_than, args.volumes, SystemTime::now());
     let mut removed = 0;
     let mut first_error = None;
     for collection in &collections {
@@ -88,6 +87,14 @@ fn holder_text(holder: &Holder) -> String {
             "stack {} (pid {} on {})",
             holder.command, holder.pid, holder.host
         )
+    }
+}
+
+/// Whether `project` is the one `pattern` names: exactly, or by its start before a `*`.
+fn matches(pattern: &str, project: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(start) => project.starts_with(start),
+        None => project == pattern,
     }
 }
 
