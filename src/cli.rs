@@ -277,7 +277,8 @@ pub(crate) struct DeployArgs {
 /// What `stack new` creates.
 #[derive(Debug, Subcommand)]
 pub(crate) enum NewKind {
-    /// Write a service skeleton (health endpoint, unit test, README) and add it to stack.yaml
+    /// Write a service skeleton (health endpoint, unit test, README) and add it to stack.yaml;
+    /// or, with --recipe, add a backing service (postgres, redis, rabbitmq…) from its image
     #[command(disable_version_flag = true)]
     Service(NewServiceArgs),
 }
@@ -299,9 +300,16 @@ pub(crate) struct NewServiceArgs {
     /// Where to write it [default: next to the project's other services, else services/NAME]
     #[arg(long, value_name = "DIR")]
     pub(crate) path: Option<PathBuf>,
-    /// The language version to pin in the skeleton and in stack.yaml (e.g. 3.11, 18, 1.23)
+    /// The language version to pin in the skeleton and in stack.yaml (e.g. 3.11, 18, 1.23);
+    /// with --recipe, the image's tag (e.g. 15 for postgres:15)
     #[arg(long, value_name = "VERSION")]
     pub(crate) version: Option<String>,
+    /// A backing service from a well-known image instead of a skeleton: postgres, mysql,
+    /// mariadb, redis, rabbitmq, kafka, mongo, nginx or mosquitto (pinned image, port,
+    /// development env, a volume for its data, its protocol's health check) [default NAME:
+    /// the recipe's]
+    #[arg(long, value_name = "RECIPE", conflicts_with_all = ["language", "framework", "port", "path"])]
+    pub(crate) recipe: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -13,8 +13,10 @@ use crate::manifest::edit::add_service;
 use crate::manifest::load::load;
 use crate::manifest::locate::{display_path, locate};
 use crate::manifest::project::Manifest;
+use crate::manifest::recipe::{RECIPES, Recipe};
 use crate::manifest::schema::MODELINE;
-use crate::new::entry::{Entry, check_name, check_port};
+use crate::manifest::suggest::did_you_mean;
+use crate::new::entry::{Entry, check_name, check_port, check_tag, check_volume_free, data_volume};
 use crate::new::location::{Location, project_root};
 use crate::new::scaffold::Scaffold;
 use crate::new::skeleton::{self, Skeleton, Values};
@@ -33,9 +35,28 @@ pub(crate) fn new(
     let args = match kind {
         Some(NewKind::Service(args)) => args,
         None if settings.can_prompt => {
-            let kinds = ["service: a working skeleton, added to stack.yaml".to_string()];
-            Prompter::new(settings.color).select("What do you want to create?", &kinds)?;
-            NewServiceArgs::default()
+            let kinds = [
+                "service: a working skeleton, added to stack.yaml".to_string(),
+                format!(
+                    "backing service: a well-known image from a recipe ({})",
+                    recipe_names()
+                ),
+            ];
+            let prompter = Prompter::new(settings.color);
+            match prompter.select("What do you want to create?", &kinds)? {
+                0 => NewServiceArgs::default(),
+                _ => {
+                    let items: Vec<String> = RECIPES
+                        .iter()
+                        .map(|r| format!("{}: {} ({})", r.name, r.title, r.image(None)))
+                        .collect();
+                    let chosen = prompter.select("Recipe", &items)?;
+                    NewServiceArgs {
+                        recipe: Some(RECIPES[chosen].name.to_string()),
+                        ..NewServiceArgs::default()
+                    }
+                }
+            }
         }
         None => {
             return Err(Error::Usage {
@@ -68,6 +89,9 @@ fn missing(settings: &Settings, what: &str) -> Result<Prompter, Error> {
 }
 
 fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Result<(), Error> {
+    if let Some(recipe) = &args.recipe {
+        return recipe_service(settings, printer, args, recipe);
+    }
     let skeleton = choose_skeleton(settings, args)?;
     let project = open_manifest(settings, args.name.as_deref())?;
     let manifest = project.manifest.as_ref();
@@ -89,33 +113,22 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
     let port = args.port.unwrap_or(skeleton.port);
     check_port(port)?;
     let location = Location::choose(&root, &settings.cwd, args.path.as_deref(), manifest, &name)?;
-    let entry = Entry {
-        name,
-        path: location.relative,
-        port,
-        version: args.version.clone(),
-    };
+    let entry = Entry::skeleton(name, &location.relative, port, args.version.as_deref());
     let text = entry.add_to(&project.source, &project.shown)?;
 
     let files = skeleton.render(&Values {
         name: entry.name.clone(),
         port,
-        version: entry
+        version: args
             .version
             .clone()
             .unwrap_or_else(|| skeleton.default_version().to_string()),
-        manifest_version: entry.version.is_some(),
+        manifest_version: args.version.is_some(),
     });
     let scaffold = Scaffold::write(&location.dir, &files)?;
-    if let Err(error) = write_manifest(&project.file, &project.shown, &text, &settings.env) {
+    if let Err(error) = save(settings, &project, &text) {
         scaffold.remove();
         return Err(error);
-    }
-    // The manifest's modeline points editors at the schema: keep it there and current.
-    if text.starts_with(MODELINE)
-        && let Some(root) = project.file.parent()
-    {
-        write_schema(root)?;
     }
 
     let shown_dir = display_path(&location.dir, &settings.cwd);
@@ -137,6 +150,76 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
         shown_dir.display()
     ));
     Ok(())
+}
+
+/// `stack new service NAME --recipe RECIPE`: the recipe's entry, added to stack.yaml.
+fn recipe_service(
+    settings: &Settings,
+    printer: &Printer,
+    args: &NewServiceArgs,
+    recipe: &str,
+) -> Result<(), Error> {
+    let recipe = Recipe::named(recipe).ok_or_else(|| Error::Usage {
+        message: format!("stack has no recipe `{recipe}`"),
+        hint: Some(did_you_mean(
+            recipe,
+            RECIPES.iter().map(|r| r.name),
+            "the recipes are",
+        )),
+    })?;
+    if let Some(version) = &args.version {
+        check_tag(version)?;
+    }
+    // The recipe's name is a fine service name (`redis`), and the one asked about.
+    let name = args.name.clone().unwrap_or_else(|| recipe.name.to_string());
+    let project = open_manifest(settings, Some(&name))?;
+    let manifest = project.manifest.as_ref();
+    check_name(&name, manifest, &project.shown)?;
+    check_volume_free(&name, manifest, &project.shown)?;
+    let entry = Entry::recipe(name, recipe, args.version.as_deref());
+    let text = entry.add_to(&project.source, &project.shown)?;
+    save(settings, &project, &text)?;
+
+    let image = recipe.image(args.version.as_deref());
+    let mut what = format!("{image}, port {}", recipe.port);
+    if recipe.data(args.version.as_deref()).is_some() {
+        what.push_str(&format!(", data in volume {}", data_volume(&entry.name)));
+    }
+    printer.status(&format!(
+        "{} service `{}` to {}: {what}, health check {}",
+        if project.existed { "added" } else { "wrote" },
+        entry.name,
+        project.shown.display(),
+        recipe.check(|_| None).key(),
+    ));
+    printer.status(&format!(
+        "next: `stack up -d`; other services reach it at {}{}",
+        Recipe::fill(recipe.url, &entry.name),
+        if !recipe.url.contains('@') {
+            ""
+        } else {
+            " (development credentials: change them in its `env`)"
+        }
+    ));
+    Ok(())
+}
+
+/// Writes the new manifest text (validated first), and the schema its modeline names.
+fn save(settings: &Settings, project: &ManifestFile, text: &str) -> Result<(), Error> {
+    write_manifest(&project.file, &project.shown, text, &settings.env)?;
+    // The manifest's modeline points editors at the schema: keep it there and current.
+    if text.starts_with(MODELINE)
+        && let Some(root) = project.file.parent()
+    {
+        write_schema(root)?;
+    }
+    Ok(())
+}
+
+/// `postgres, mysql, …`, for listings.
+fn recipe_names() -> String {
+    let names: Vec<&str> = RECIPES.iter().map(|r| r.name).collect();
+    names.join(", ")
 }
 
 /// The stack.yaml a service is added to, read before anything is asked or written.

@@ -1,4 +1,5 @@
-//! stack's own health probes: HTTP and TCP through the published port, commands by exec.
+//! stack's own health probes: HTTP, TCP and the protocol checks (`engine/probe/`) through
+//! the published port, commands by exec.
 //!
 //! Probes start every few milliseconds and back off to a small cap, so a service is seen
 //! ready within ~100 ms of being ready, instead of at the next 1 s (or 30 s) tick.
@@ -9,10 +10,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::engine::client::Engine;
+use crate::engine::probe::wire::not_connected;
+use crate::engine::probe::{amqp, grpc, kafka, mysql, postgres, redis};
 use crate::engine::probe_error::ProbeError;
-use crate::manifest::health::Check;
+use crate::manifest::health::{Check, Protocol};
 
-/// How long one HTTP or TCP probe may take.
+/// How long one probe through the port may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// docker-proxy accepts a connection even while nothing listens inside the container and
 /// then closes it once its own connection to the container fails; on a busy machine that
@@ -32,9 +35,10 @@ impl Probe {
     /// The probe for a check, given the published address when there is one; `None` when
     /// the check needs a published port and the service has none.
     pub(crate) fn new(check: &Check, address: Option<String>, container: &str) -> Option<Probe> {
-        let address = match check {
-            Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp => address?,
-            Check::Cmd(_) => String::new(),
+        let address = if check.needs_port() {
+            address?
+        } else {
+            String::new()
         };
         Some(Probe {
             check: check.clone(),
@@ -45,10 +49,45 @@ impl Probe {
 
     /// The delay cap while polling: exec is heavier than a connect.
     pub(crate) fn poll_cap(&self) -> Duration {
-        match self.check {
-            Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp => Duration::from_millis(100),
-            Check::Cmd(_) => Duration::from_millis(250),
+        if self.check.needs_port() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_millis(250)
         }
+    }
+}
+
+/// What a probe does, as its errors begin: `GET http://127.0.0.1:49153/healthz`.
+fn describe(check: &Check, address: &str) -> String {
+    match check {
+        Check::Http { path } | Check::HttpAny { path } => format!("GET http://{address}{path}"),
+        Check::Tcp => format!("connect to {address}"),
+        Check::Cmd(argv) => format!("`{}`", argv.join(" ")),
+        Check::Protocol(Protocol::Grpc { service }) if service.is_empty() => {
+            format!("gRPC health check of {address}")
+        }
+        Check::Protocol(Protocol::Grpc { service }) => {
+            format!("gRPC health check of `{service}` at {address}")
+        }
+        Check::Protocol(Protocol::Postgres { .. }) => {
+            format!("postgres startup message to {address}")
+        }
+        Check::Protocol(Protocol::Redis) => format!("redis PING to {address}"),
+        Check::Protocol(Protocol::Amqp) => format!("AMQP 0-9-1 protocol header to {address}"),
+        Check::Protocol(Protocol::Mysql) => format!("MySQL handshake from {address}"),
+        Check::Protocol(Protocol::Kafka) => format!("Kafka ApiVersions to {address}"),
+    }
+}
+
+/// The protocol's first exchange with the server at `address`.
+async fn speak(protocol: &Protocol, address: &str, what: String) -> Result<(), ProbeError> {
+    match protocol {
+        Protocol::Grpc { service } => grpc::probe(address, service, what).await,
+        Protocol::Postgres { user } => postgres::probe(address, user, what).await,
+        Protocol::Redis => redis::probe(address, what).await,
+        Protocol::Amqp => amqp::probe(address, what).await,
+        Protocol::Mysql => mysql::probe(address, what).await,
+        Protocol::Kafka => kafka::probe(address, what).await,
     }
 }
 
@@ -63,17 +102,15 @@ impl Engine {
     /// Runs one probe; the error is what the user sees when the service never gets healthy.
     pub(crate) async fn probe(&self, probe: &Probe) -> Result<(), ProbeError> {
         let address = &probe.address;
+        let what = describe(&probe.check, address);
         match &probe.check {
-            Check::Http { path } => {
-                let what = format!("GET http://{address}{path}");
-                timeout(what, http_get(address, path, false)).await
-            }
-            Check::HttpAny { path } => {
-                let what = format!("GET http://{address}{path}");
-                timeout(what, http_get(address, path, true)).await
-            }
-            Check::Tcp => timeout(format!("connect to {address}"), tcp_open(address)).await,
+            Check::Http { path } => timeout(what, http_get(address, path, false)).await,
+            Check::HttpAny { path } => timeout(what, http_get(address, path, true)).await,
+            Check::Tcp => timeout(what.clone(), tcp_open(address, what)).await,
             Check::Cmd(argv) => self.exec_probe(&probe.container, argv).await,
+            Check::Protocol(protocol) => {
+                timeout(what.clone(), speak(protocol, address, what)).await
+            }
         }
     }
 
@@ -107,18 +144,7 @@ async fn timeout(
         }))
 }
 
-/// A connection error: refused (nothing accepts) or closed on the way (reset).
-fn not_connected(what: &str, error: &std::io::Error) -> ProbeError {
-    let (what, detail) = (what.to_string(), error.to_string());
-    if error.kind() == std::io::ErrorKind::ConnectionRefused {
-        ProbeError::Refused { what, detail }
-    } else {
-        ProbeError::Closed { what, detail }
-    }
-}
-
-async fn tcp_open(address: &str) -> Result<(), ProbeError> {
-    let what = format!("connect to {address}");
+async fn tcp_open(address: &str, what: String) -> Result<(), ProbeError> {
     let mut stream = TcpStream::connect(address)
         .await
         .map_err(|e| not_connected(&what, &e))?;

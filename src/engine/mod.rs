@@ -15,6 +15,7 @@ pub(crate) mod logs;
 pub(crate) mod network;
 pub(crate) mod observe;
 pub(crate) mod oneoff;
+pub(crate) mod probe;
 pub(crate) mod probe_error;
 pub(crate) mod pull;
 pub(crate) mod push;

@@ -1,5 +1,6 @@
 //! What a failed health probe saw, and what to do about it: the hint follows the evidence
-//! (refused, closed, timed out, an HTTP status, a command's exit), never a guess.
+//! (refused, closed, timed out, an HTTP status, a command's exit, what a server answered in
+//! its own protocol), never a guess.
 
 use std::fmt;
 use std::time::Duration;
@@ -30,6 +31,25 @@ pub(crate) enum ProbeError {
     Exec { message: String },
     /// A swarm task is not running yet, or its own health check fails: what swarm says.
     Task { message: String },
+    /// Something answered a protocol check, in another protocol (`answer`: its first
+    /// line, shown as text).
+    WrongProtocol {
+        what: String,
+        protocol: &'static str,
+        answer: String,
+    },
+    /// The server speaks the protocol and says it is not ready: starting up (postgres
+    /// 57P03), loading its data (redis `-LOADING`), `NOT_SERVING` (gRPC).
+    NotReady { what: String, answer: String },
+    /// The server speaks the protocol and answered the check with an error.
+    Answered { what: String, answer: String },
+    /// The server is up but refuses clients from outside its container (redis's protected
+    /// mode), which is where the check comes from.
+    Denied { what: String, answer: String },
+    /// A gRPC server without the standard health service (`UNIMPLEMENTED`).
+    NoHealthService { what: String, answer: String },
+    /// The gRPC health service does not know the service the check names (`NOT_FOUND`).
+    UnknownService { what: String, service: String },
 }
 
 impl fmt::Display for ProbeError {
@@ -63,6 +83,23 @@ impl fmt::Display for ProbeError {
             }
             ProbeError::Exec { message } => write!(f, "the check could not run: {message}"),
             ProbeError::Task { message } => f.write_str(message),
+            ProbeError::WrongProtocol {
+                what,
+                protocol,
+                answer,
+            } => write!(f, "{what}: the answer is not {protocol}: {answer}"),
+            ProbeError::NotReady { what, answer } => write!(f, "{what}: not ready: {answer}"),
+            ProbeError::Answered { what, answer } => {
+                write!(f, "{what}: the server answered {answer}")
+            }
+            ProbeError::Denied { what, answer } => write!(f, "{what}: refused: {answer}"),
+            ProbeError::NoHealthService { what, answer } => {
+                write!(f, "{what}: the server has no health service: {answer}")
+            }
+            ProbeError::UnknownService { what, service } => write!(
+                f,
+                "{what}: the health service does not know `{service}` (NOT_FOUND)"
+            ),
         }
     }
 }
@@ -107,6 +144,24 @@ impl ProbeError {
             ),
             ProbeError::Task { .. } => format!(
                 "`docker service ps --no-trunc` shows the swarm's view of `{service}`'s tasks; under swarm the check runs inside the container"
+            ),
+            ProbeError::WrongProtocol { protocol, .. } => format!(
+                "something answers on port {port_text} of `{service}`, but not {protocol}: check `port`, and that the kind of check in `health` is the server's protocol"
+            ),
+            ProbeError::NotReady { .. } => format!(
+                "`{service}` answers but is not ready yet: it may need longer (raise `health.timeout`), or its logs (`stack logs {service}`) say what holds it"
+            ),
+            ProbeError::Answered { .. } => format!(
+                "`{service}` answered the check with an error: its logs (`stack logs {service}`) say why; `health: {{ tcp: true }}` checks only that it accepts connections"
+            ),
+            ProbeError::Denied { .. } => format!(
+                "`{service}` refuses clients from outside its container, and the check comes through the published port: let it accept them (redis: set a password, or `--protected-mode no`)"
+            ),
+            ProbeError::NoHealthService { .. } => format!(
+                "`{service}` speaks gRPC but does not serve grpc.health.v1: register the standard health service (grpcio-health-checking in Python, google.golang.org/grpc/health in Go, tonic-health in Rust), or use `health: {{ tcp: true }}`"
+            ),
+            ProbeError::UnknownService { .. } => format!(
+                "the health service of `{service}` knows other names: set `health.grpc` to a service name it registers (`package.Service`), or `true` for the server as a whole"
             ),
         }
     }
@@ -183,6 +238,49 @@ mod tests {
                     argv: vec!["pg_isready".to_string()],
                     code: 2,
                     last_line: Some("no response".to_string()),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::WrongProtocol {
+                    what: "redis PING to 127.0.0.1:49153".to_string(),
+                    protocol: "redis",
+                    answer: "`HTTP/1.0 400 Bad Request`".to_string(),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::NotReady {
+                    what: "postgres startup message to 127.0.0.1:49153".to_string(),
+                    answer: "the database system is starting up (57P03)".to_string(),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::Answered {
+                    what: "Kafka ApiVersions to 127.0.0.1:49153".to_string(),
+                    answer: "error code -1 (UNKNOWN_SERVER_ERROR)".to_string(),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::Denied {
+                    what: "redis PING to 127.0.0.1:49153".to_string(),
+                    answer: "`-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.`".to_string(),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::NoHealthService {
+                    what: "gRPC health check of 127.0.0.1:49153".to_string(),
+                    answer: "UNIMPLEMENTED".to_string(),
+                },
+                vec![],
+            ),
+            (
+                ProbeError::UnknownService {
+                    what: "gRPC health check of `shop.Orders` at 127.0.0.1:49153".to_string(),
+                    service: "shop.Orders".to_string(),
                 },
                 vec![],
             ),

@@ -189,6 +189,10 @@ fn compose_service(
                 }
                 Check::Tcp => "TCP connect with bash inside the container".to_string(),
                 Check::Cmd(argv) => argv.join(" "),
+                Check::Protocol(protocol) => format!(
+                    "its {} check as a TCP connect with bash inside the container",
+                    protocol.key()
+                ),
             }
         ));
     }
@@ -196,14 +200,20 @@ fn compose_service(
         parts.push("runs once (replicated-job)".to_string());
     }
     report.translated(name, parts.join(", "));
-    if matches!(
-        service.health.as_ref().map(|h| &h.check),
-        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp)
-    ) && !artifact.built
-    {
+    let check = service.health.as_ref().map(|h| &h.check);
+    if check.is_some_and(Check::needs_port) && !artifact.built {
         report.approximated(
             name,
             "its HTTP or TCP check runs inside the container with bash: the image must have it",
+        );
+    }
+    if let Some(Check::Protocol(protocol)) = check {
+        report.approximated(
+            name,
+            format!(
+                "its {} check is a TCP connect under swarm: a Compose health check runs inside the container, where stack's probe is not",
+                protocol.key()
+            ),
         );
     }
     let ports = match service.port {
@@ -295,7 +305,7 @@ pub(crate) fn healthcheck(health: &Health, port: Option<u16>) -> Healthcheck {
         Check::Cmd(argv) => std::iter::once("CMD".to_string())
             .chain(argv.iter().cloned())
             .collect(),
-        Check::Tcp => vec![
+        Check::Tcp | Check::Protocol(_) => vec![
             "CMD".to_string(),
             "bash".to_string(),
             "-c".to_string(),

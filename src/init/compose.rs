@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::init::health;
 use crate::manifest::health::Check;
+use crate::manifest::recipe::Recipe;
 
 /// The file names Compose itself looks for, in its order.
 pub(crate) const FILES: &[&str] = &[
@@ -76,11 +77,14 @@ pub(crate) struct ComposeService {
     pub(crate) depends_on: Vec<String>,
     pub(crate) health: Option<Check>,
     /// Where the health check came from, for the comment.
-    pub(crate) health_from: Option<&'static str>,
+    pub(crate) health_from: Option<String>,
     pub(crate) command: Option<Vec<String>>,
     /// Keys and values not carried over, as short phrases.
     pub(crate) left_out: Vec<String>,
 }
+
+/// Where a health check translated from the compose file came from.
+pub(crate) const COMPOSE_HEALTHCHECK: &str = "compose healthcheck";
 
 /// The compose file in `root`, if it has one: its name and text.
 pub(crate) fn find(root: &Path) -> Option<(&'static str, std::io::Result<String>)> {
@@ -218,7 +222,7 @@ fn service(name: String, fields: &BTreeMap<String, Value>, root: &Path) -> Compo
     match fields.get("healthcheck").map(health::from_compose) {
         Some(Ok(probe)) => {
             service.health = probe;
-            service.health_from = Some("compose healthcheck");
+            service.health_from = Some(COMPOSE_HEALTHCHECK.to_string());
         }
         Some(Err(reason)) => service.left_out.push(format!("the healthcheck: {reason}")),
         None => {}
@@ -232,14 +236,28 @@ fn service(name: String, fields: &BTreeMap<String, Value>, root: &Path) -> Compo
         service.build = build;
         return service;
     }
-    if service.health.is_none() && service.health_from.is_none() {
-        let image = service.image.as_deref().unwrap_or_default();
-        service.health = health::for_image(image, &service.env);
-        service.health_from = service.health.as_ref().map(|_| "the image's usual probe");
+    let image = service.image.as_deref().unwrap_or_default();
+    if let Some(recipe) = Recipe::for_image(image)
+        .filter(|_| service.health.is_none() && service.health_from.is_none())
+    {
+        // The check goes through the port: the image's usual one when compose names none.
+        if service.port.is_none() {
+            service.port = Some(recipe.port);
+        }
+        let env = &service.env;
+        service.health = Some(recipe.check(|key| {
+            env.iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.clone())
+        }));
+        service.health_from = Some(format!(
+            "the {} recipe: its own protocol, checked from outside the container",
+            recipe.name
+        ));
     }
     if service.health.is_none() && service.health_from.is_none() && service.port.is_some() {
         service.health = Some(Check::Tcp);
-        service.health_from = Some("a TCP connect to its port");
+        service.health_from = Some("a TCP connect to its port".to_string());
     }
     let healthcheck_timing = fields
         .get("healthcheck")
@@ -427,7 +445,7 @@ mod tests {
     use serde_json::json;
 
     use super::{env, parse, port, volume};
-    use crate::manifest::health::Check;
+    use crate::manifest::health::{Check, Protocol};
 
     #[test]
     fn ports_take_the_container_side_and_remember_a_fixed_host_port() {
@@ -532,13 +550,12 @@ volumes:
         assert_eq!(db.image.as_deref(), Some("postgres:15"));
         assert_eq!((db.port, db.fixed_host_port), (Some(5432), Some(5432)));
         assert_eq!(db.volumes, vec!["pgdata:/var/lib/postgresql/data"]);
+        // Checked in its protocol, as the user compose told the image to create.
         assert_eq!(
             db.health,
-            Some(Check::Cmd(
-                ["pg_isready", "-h", "127.0.0.1", "-U", "shop"]
-                    .map(String::from)
-                    .to_vec()
-            ))
+            Some(Check::Protocol(Protocol::Postgres {
+                user: "shop".to_string()
+            }))
         );
         assert_eq!(
             db.left_out,

@@ -1,5 +1,6 @@
-//! Health checks init can stand behind: a compose healthcheck translated, the usual probe
-//! of a well-known image, or a health route found in a service's source.
+//! Health checks init can stand behind: a compose healthcheck translated, or a health route
+//! found in a service's source. (A well-known image's check is its recipe's:
+//! `manifest/recipe.rs`.)
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -58,54 +59,6 @@ fn shell(script: &str) -> Check {
     match shell_words::split(script) {
         Ok(argv) if !argv.is_empty() && !script.contains(SHELL_SYNTAX) => Check::Cmd(argv),
         _ => Check::Cmd(vec!["sh".into(), "-c".into(), script.to_string()]),
-    }
-}
-
-/// The usual readiness probe of a well-known image, by its repository name.
-/// `env` is the service's environment (the Postgres user).
-pub(crate) fn for_image(image: &str, env: &[(String, Option<String>)]) -> Option<Check> {
-    let repository = image
-        .split('@')
-        .next()
-        .unwrap_or(image)
-        .rsplit_once(':')
-        .filter(|(_, tag)| !tag.contains('/'))
-        .map_or(image, |(repository, _)| repository);
-    let name = repository.rsplit('/').next().unwrap_or(repository);
-    let var = |key: &str| {
-        env.iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, v)| v.clone())
-    };
-    let argv = |words: &[&str]| Some(Check::Cmd(words.iter().map(|w| w.to_string()).collect()));
-    match name {
-        // Over TCP: during initialisation the official entrypoint runs a temporary server
-        // on the socket only, which must not count as ready.
-        "postgres" | "postgis" | "timescaledb" | "pgvector" => {
-            let user = var("POSTGRES_USER").unwrap_or_else(|| "postgres".to_string());
-            argv(&["pg_isready", "-h", "127.0.0.1", "-U", &user])
-        }
-        "redis" | "redis-stack-server" | "valkey" | "keydb" => argv(&[
-            if name == "valkey" {
-                "valkey-cli"
-            } else {
-                "redis-cli"
-            },
-            "ping",
-        ]),
-        "mysql" | "mariadb" => argv(&[
-            if name == "mariadb" {
-                "mariadb-admin"
-            } else {
-                "mysqladmin"
-            },
-            "ping",
-            "-h",
-            "127.0.0.1",
-        ]),
-        "mongo" => argv(&["mongosh", "--quiet", "--eval", "db.runCommand({ ping: 1 })"]),
-        "rabbitmq" => argv(&["rabbitmq-diagnostics", "-q", "ping"]),
-        _ => None,
     }
 }
 
@@ -172,7 +125,7 @@ fn scan(
 mod tests {
     use serde_json::json;
 
-    use super::{for_image, from_compose, route};
+    use super::{from_compose, route};
     use crate::detect::language::Language;
     use crate::manifest::health::Check;
 
@@ -203,28 +156,6 @@ mod tests {
         assert_eq!(check(json!({"disable": true})), None);
         assert!(from_compose(&json!({"interval": "5s"})).is_err());
         assert!(from_compose(&json!({"test": ["WHAT", "x"]})).is_err());
-    }
-
-    #[test]
-    fn well_known_images_have_their_probe() {
-        let env = vec![("POSTGRES_USER".to_string(), Some("app".to_string()))];
-        assert_eq!(
-            for_image("postgres:16", &env),
-            cmd(&["pg_isready", "-h", "127.0.0.1", "-U", "app"])
-        );
-        assert_eq!(
-            for_image("postgres", &[]),
-            cmd(&["pg_isready", "-h", "127.0.0.1", "-U", "postgres"])
-        );
-        assert_eq!(
-            for_image("docker.io/library/redis:7-alpine", &[]),
-            cmd(&["redis-cli", "ping"])
-        );
-        assert_eq!(
-            for_image("registry.local:5000/valkey/valkey:8", &[]),
-            cmd(&["valkey-cli", "ping"])
-        );
-        assert_eq!(for_image("nginx:1.27", &[]), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::detect::detection::{Detection, detect, sniff, without_template};
 use crate::detect::error::DetectError;
 use crate::detect::language::Language;
 use crate::detect::{go, rust};
-use crate::init::compose::{self, Compose, ComposeService};
+use crate::init::compose::{self, COMPOSE_HEALTHCHECK, Compose, ComposeService};
 use crate::init::draft::{Draft, DraftService, Origin};
 use crate::init::health;
 use crate::init::name::Names;
@@ -467,7 +467,7 @@ fn merge_build(
         ("command", service.command.is_some()),
         (
             "healthcheck",
-            service.health_from == Some("compose healthcheck"),
+            service.health_from.as_deref() == Some(COMPOSE_HEALTHCHECK),
         ),
     ];
     left_out.extend(
@@ -493,7 +493,11 @@ fn image_service(
     let image = service.image.clone().unwrap_or_default();
     let mut draft = DraftService::new(name, Origin::Image(image));
     draft.notes.push(format!("from {file}"));
-    if let Some(from) = service.health_from.filter(|_| service.health.is_some()) {
+    if let Some(from) = service
+        .health_from
+        .as_ref()
+        .filter(|_| service.health.is_some())
+    {
         draft.notes.push(format!("health: {from}"));
     }
     draft.port = service.port;

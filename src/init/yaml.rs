@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use crate::init::draft::{Draft, DraftService, Origin};
-use crate::manifest::health::Check;
+use crate::manifest::health::{Check, Protocol};
+use crate::manifest::recipe::postgres_user;
 
 /// Words YAML 1.1 or 1.2 reads as booleans or null.
 const RESERVED: &[&str] = &[
@@ -136,14 +137,29 @@ fn render_service(out: &mut String, service: &DraftService) {
             let _ = writeln!(out, "        {}: {}", scalar(key), scalar(value));
         }
     }
-    if let Some(probe) = &service.health {
+    if let Some(check) = &service.health {
         out.push_str("    health:\n");
-        match probe {
-            // The manifest has no word for "any answer": the route, checked for success.
-            Check::Http { path } | Check::HttpAny { path } => line(out, "  http", scalar(path)),
-            Check::Tcp => line(out, "  tcp", "true".to_string()),
-            Check::Cmd(argv) => line(out, "  cmd", flow_list(argv)),
-        }
+        let var = |key: &str| {
+            service
+                .env
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.clone())
+        };
+        line(out, &format!("  {}", check.key()), check_value(check, var));
+    }
+}
+
+/// How `check` is written after its key in `health:`; `var` reads the service's
+/// environment (`postgres: true` names the role `POSTGRES_USER` creates).
+pub(crate) fn check_value(check: &Check, var: impl Fn(&str) -> Option<String>) -> String {
+    match check {
+        // The manifest has no word for "any answer": the route, checked for success.
+        Check::Http { path } | Check::HttpAny { path } => scalar(path),
+        Check::Cmd(argv) => flow_list(argv),
+        Check::Protocol(Protocol::Grpc { service }) if !service.is_empty() => scalar(service),
+        Check::Protocol(Protocol::Postgres { user }) if *user != postgres_user(var) => scalar(user),
+        Check::Tcp | Check::Protocol(_) => "true".to_string(),
     }
 }
 

@@ -21,8 +21,9 @@ pub(crate) enum EditError {
 
 /// `source` with a service entry called `name` appended to the top-level `services:`
 /// mapping, its `fields` (key, YAML value) one per line, indented like the services already
-/// there (two spaces a level when there are none). A file without `services:` gets the key
-/// at its end.
+/// there (two spaces a level when there are none); a value of several lines (`A: 1\nB: 2`)
+/// is a block under its key, one level deeper. A file without `services:` gets the key at
+/// its end.
 pub(crate) fn add_service(
     source: &str,
     name: &str,
@@ -127,11 +128,19 @@ fn entry(
     newline: &str,
 ) -> String {
     let mut out = format!("{}{name}:{newline}", " ".repeat(indent));
+    let field_indent = " ".repeat(indent + step);
     for (key, value) in fields {
-        out.push_str(&format!(
-            "{}{key}: {value}{newline}",
-            " ".repeat(indent + step)
-        ));
+        if value.contains('\n') {
+            out.push_str(&format!("{field_indent}{key}:{newline}"));
+            for line in value.lines() {
+                out.push_str(&format!(
+                    "{field_indent}{}{line}{newline}",
+                    " ".repeat(step)
+                ));
+            }
+        } else {
+            out.push_str(&format!("{field_indent}{key}: {value}{newline}"));
+        }
     }
     out
 }
@@ -163,6 +172,19 @@ mod tests {
         assert_eq!(
             add_service(source, "api", &fields()).expect("editable"),
             "services:\n  web:\n    path: web\n# the database\n  db:\n    image: redis:7\n  api:\n    path: services/api\n    port: 8000\n"
+        );
+    }
+
+    #[test]
+    fn a_value_of_several_lines_is_a_block_one_level_deeper() {
+        let fields = vec![
+            ("image", "postgres:17".to_string()),
+            ("env", "A: one\nB: two".to_string()),
+        ];
+        assert_eq!(
+            add_service("services:\n    web:\n        path: web\n", "db", &fields)
+                .expect("editable"),
+            "services:\n    web:\n        path: web\n    db:\n        image: postgres:17\n        env:\n            A: one\n            B: two\n"
         );
     }
 

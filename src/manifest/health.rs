@@ -18,6 +18,65 @@ pub(crate) enum Check {
     Tcp,
     /// A command run inside the container by exec; exit 0 is healthy.
     Cmd(Vec<String>),
+    /// A server's own protocol, spoken from stack through the published port.
+    #[serde(untagged)]
+    Protocol(Protocol),
+}
+
+/// The protocols stack checks a server in: the first exchange of each, as the protocol's
+/// own readiness tool judges it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Protocol {
+    /// The standard gRPC health check (`grpc.health.v1.Health/Check`); `SERVING` is
+    /// healthy. An empty `service` asks about the server as a whole.
+    Grpc { service: String },
+    /// A PostgreSQL startup message, as `pg_isready` sends: an authentication request, or
+    /// any error but "starting up" (57P03), means the server accepts connections. `user`
+    /// is the role named in the message.
+    Postgres { user: String },
+    /// `PING`: `+PONG`, or `-NOAUTH` (a password is set).
+    Redis,
+    /// The AMQP 0-9-1 protocol header; the broker answers with `Connection.Start`.
+    Amqp,
+    /// The MySQL (or MariaDB) server's handshake packet, which it sends on connect.
+    Mysql,
+    /// A Kafka `ApiVersions` round trip.
+    Kafka,
+}
+
+impl Protocol {
+    /// Its key in `health:`.
+    pub(crate) fn key(&self) -> &'static str {
+        match self {
+            Protocol::Grpc { .. } => "grpc",
+            Protocol::Postgres { .. } => "postgres",
+            Protocol::Redis => "redis",
+            Protocol::Amqp => "amqp",
+            Protocol::Mysql => "mysql",
+            Protocol::Kafka => "kafka",
+        }
+    }
+}
+
+impl Check {
+    /// The key that writes this kind of check in `health:` (`HttpAny` is written `http`).
+    pub(crate) fn key(&self) -> &'static str {
+        match self {
+            Check::Http { .. } | Check::HttpAny { .. } => "http",
+            Check::Tcp => "tcp",
+            Check::Cmd(_) => "cmd",
+            Check::Protocol(protocol) => protocol.key(),
+        }
+    }
+
+    /// Whether the probe goes through the published port (every kind but `cmd`).
+    pub(crate) fn needs_port(&self) -> bool {
+        match self {
+            Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp | Check::Protocol(_) => true,
+            Check::Cmd(_) => false,
+        }
+    }
 }
 
 /// A health check with its timing.

@@ -7,7 +7,7 @@
 //!   service for an image.
 //! - Mappings merge by key, the later value winning: `services`, `env` (also written as a
 //!   `KEY=value` list), `build.args`, `gateway.routes`, and the sections `health`, `build`
-//!   and `gateway`. In `health`, a later `http`, `tcp` or `cmd` replaces the earlier check.
+//!   and `gateway`. In `health`, a later check of any kind replaces the earlier one.
 //! - Lists append: `env_file` (later files win per variable), `depends_on`,
 //!   `build.build_packages`, `build.system_packages` and `ca_certificates` (without
 //!   repeats); `volumes` merge by container path, a later mount replacing the earlier one.
@@ -80,14 +80,38 @@ fn merge_service(base: &mut RawService, later: RawService) {
     replace(&mut base.profiles, profiles);
 }
 
+/// Destructures `later` so that a new kind of check stops the compiler here: a later file
+/// that names a check replaces the earlier one, whatever its kind.
 fn merge_health(base: &mut RawHealth, later: RawHealth) {
-    if later.http.is_some() || later.tcp.is_some() || later.cmd.is_some() {
-        base.http = later.http;
-        base.tcp = later.tcp;
-        base.cmd = later.cmd;
+    let RawHealth {
+        http,
+        tcp,
+        cmd,
+        grpc,
+        postgres,
+        redis,
+        amqp,
+        mysql,
+        kafka,
+        timeout,
+        interval,
+    } = later;
+    let checks = [http, tcp, cmd, grpc, postgres, redis, amqp, mysql, kafka];
+    if checks.iter().any(Option::is_some) {
+        [
+            base.http,
+            base.tcp,
+            base.cmd,
+            base.grpc,
+            base.postgres,
+            base.redis,
+            base.amqp,
+            base.mysql,
+            base.kafka,
+        ] = checks;
     }
-    replace(&mut base.timeout, later.timeout);
-    replace(&mut base.interval, later.interval);
+    replace(&mut base.timeout, timeout);
+    replace(&mut base.interval, interval);
 }
 
 fn merge_build(base: &mut RawBuild, later: RawBuild) {
@@ -350,8 +374,8 @@ mod tests {
     #[test]
     fn later_files_replace_scalars_merge_maps_and_append_lists() {
         let raw = merged(&[
-            "name: one\nservices:\n  api:\n    path: ./api\n    port: 80\n    env: [A=1, B=2]\n    depends_on: [db]\n    volumes: [\"data:/d\", \"./x:/x\"]\n    health: { cmd: \"true\", timeout: 5s }\n  db: { image: postgres:16 }\n",
-            "name: two\nservices:\n  api:\n    image: api:prebuilt\n    env: { B: three, C: 4 }\n    depends_on: [db, cache]\n    volumes: [\"./y:/x\"]\n    health: { http: /healthz }\n  cache: { image: redis:7 }\n",
+            "name: one\nservices:\n  api:\n    path: ./api\n    port: 80\n    env: [A=1, B=2]\n    depends_on: [db]\n    volumes: [\"data:/d\", \"./x:/x\"]\n    health: { cmd: \"true\", timeout: 5s }\n  db: { image: postgres:16, health: { cmd: pg_isready } }\n",
+            "name: two\nservices:\n  api:\n    image: api:prebuilt\n    env: { B: three, C: 4 }\n    depends_on: [db, cache]\n    volumes: [\"./y:/x\"]\n    health: { http: /healthz }\n  cache: { image: redis:7 }\n  db: { health: { postgres: app } }\n",
         ]);
         let name = raw.name.expect("name");
         assert_eq!(
@@ -391,5 +415,17 @@ mod tests {
             "one check, the later"
         );
         assert_eq!(health.timeout.as_ref().map(|t| t.pos.file), Some(0));
+        // A protocol check replaces a command, as any later check replaces the earlier.
+        let Section::Fields { value: db, .. } = &services[1].1.value else {
+            panic!("db is a mapping");
+        };
+        let Some(Located {
+            value: Section::Fields { value: health, .. },
+            ..
+        }) = &db.health
+        else {
+            panic!("health");
+        };
+        assert!(health.cmd.is_none() && health.postgres.is_some());
     }
 }

@@ -20,6 +20,7 @@ pub(crate) mod problems;
 pub(crate) mod project;
 pub(crate) mod raw;
 pub(crate) mod read;
+pub(crate) mod recipe;
 pub(crate) mod schema;
 pub(crate) mod section;
 pub(crate) mod service;

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::manifest::located::Located;
 use crate::manifest::schema::{
     BoolField, CommandLine, DebianRelease, Duration, EnvFiles, EnvMap, FrameworkName, HttpPath,
-    LanguageName, Port, ProfileName, ProjectName, Routes, ServiceName, Services, StringList,
-    StringMap, Version, VolumeList,
+    LanguageName, NameOrTrue, Port, ProfileName, ProjectName, Routes, ServiceName, Services,
+    StringList, StringMap, Version, VolumeList,
 };
 use crate::manifest::section::Section;
 use crate::manifest::table::Table;
@@ -106,9 +106,13 @@ pub(crate) struct RawService {
     #[schemars(with = "Vec<ServiceName>")]
     pub(crate) depends_on: Option<Located<Value>>,
 
-    /// How stack decides the service is ready. Exactly one of `http`, `tcp` and `cmd`.
-    /// Default: a TCP connect when the service has a `port`, otherwise none (started means
-    /// ready); tasks have none, they are done when they exit 0.
+    /// How stack decides the service is ready: one kind of check, from stack (`http`,
+    /// `tcp`, or a protocol: `grpc`, `postgres`, `redis`, `amqp`, `mysql`, `kafka`) or
+    /// inside the container (`cmd`). Default: for a well-known image (postgres, mysql,
+    /// mariadb, redis, rabbitmq, kafka, mongo, nginx, mosquitto) its protocol's check on its
+    /// usual port; else a TCP connect when the service has a `port` (an HTTP request for a
+    /// framework that speaks HTTP), otherwise none (started means ready). Tasks have none:
+    /// they are done when they exit 0.
     pub(crate) health: Option<Located<Section<RawHealth>>>,
 
     /// A one-shot service such as a migration: success is exit code 0, and services that
@@ -155,12 +159,22 @@ pub(crate) struct RawService {
     pub(crate) profiles: Option<Located<Value>>,
 }
 
-/// The readiness probe of a service. Exactly one of `http`, `tcp` and `cmd`.
+/// The readiness probe of a service: exactly one kind of check (`http`, `tcp`, `cmd`, or a
+/// protocol: `grpc`, `postgres`, `redis`, `amqp`, `mysql`, `kafka`), with its timing.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(
     rename = "Health",
-    extend("oneOf" = [{"required": ["http"]}, {"required": ["tcp"]}, {"required": ["cmd"]}])
+    extend("oneOf" = [
+        {"required": ["http"]}, {"required": ["tcp"]}, {"required": ["cmd"]},
+        {"required": ["grpc"]}, {"required": ["postgres"]}, {"required": ["redis"]},
+        {"required": ["amqp"]}, {"required": ["mysql"]}, {"required": ["kafka"]},
+        {"not": {"anyOf": [
+            {"required": ["http"]}, {"required": ["tcp"]}, {"required": ["cmd"]},
+            {"required": ["grpc"]}, {"required": ["postgres"]}, {"required": ["redis"]},
+            {"required": ["amqp"]}, {"required": ["mysql"]}, {"required": ["kafka"]}
+        ]}}
+    ])
 )]
 pub(crate) struct RawHealth {
     /// HTTP GET on this path through the published port; any 2xx or 3xx status is healthy.
@@ -176,6 +190,41 @@ pub(crate) struct RawHealth {
     /// shell would (`pg_isready -U postgres`), or give a list of arguments.
     #[schemars(with = "CommandLine")]
     pub(crate) cmd: Option<Located<Value>>,
+
+    /// The standard gRPC health check (`grpc.health.v1.Health/Check`, plaintext HTTP/2)
+    /// through the published port; `SERVING` is healthy. `true` asks about the server as a
+    /// whole, a name (`shop.Orders`) about that service. Needs `port`.
+    #[schemars(with = "NameOrTrue")]
+    pub(crate) grpc: Option<Located<Value>>,
+
+    /// A PostgreSQL startup message through the published port, judged as `pg_isready`
+    /// does: an authentication request, or any error but "the database system is starting
+    /// up", is healthy. No client or password needed. `true` names the role in `env`'s
+    /// `POSTGRES_USER` (else `postgres`); a string names another. Needs `port`.
+    #[schemars(with = "NameOrTrue")]
+    pub(crate) postgres: Option<Located<Value>>,
+
+    /// `true`: `PING` through the published port, answered `+PONG` (or `-NOAUTH`: the
+    /// server is up and wants the password its clients send). `-LOADING` is not healthy.
+    /// Needs `port`.
+    #[schemars(with = "BoolField")]
+    pub(crate) redis: Option<Located<Value>>,
+
+    /// `true`: the AMQP 0-9-1 protocol header through the published port, answered with
+    /// `Connection.Start` (RabbitMQ). Needs `port`.
+    #[schemars(with = "BoolField")]
+    pub(crate) amqp: Option<Located<Value>>,
+
+    /// `true`: the handshake a MySQL or MariaDB server sends on connect, through the
+    /// published port (an error packet counts too, as for `mysqladmin ping`: the server is
+    /// up). Needs `port`.
+    #[schemars(with = "BoolField")]
+    pub(crate) mysql: Option<Located<Value>>,
+
+    /// `true`: a Kafka `ApiVersions` request through the published port, answered by the
+    /// broker. Needs `port`.
+    #[schemars(with = "BoolField")]
+    pub(crate) kafka: Option<Located<Value>>,
 
     /// How long the service may take to become healthy before `stack up` fails: `90s`,
     /// `2m`, or a number of seconds. Default: `2m`.

@@ -163,6 +163,13 @@ field_schema!(
 );
 
 field_schema!(
+    /// `true`, or a name.
+    NameOrTrue, _generator => json_schema!({
+        "anyOf": [{ "const": true }, { "type": "string", "minLength": 1 }]
+    })
+);
+
+field_schema!(
     /// A list of strings.
     StringList, _generator => json_schema!({
         "type": "array",

@@ -1,6 +1,8 @@
 //! What a user sees for each kind of manifest mistake: every problem at once, with file,
 //! line, column, service and a hint; exit code 2.
 
+use serde_json::json;
+
 use crate::common::{Output, Project};
 
 /// Runs `stack config` in a project holding `manifest` and returns stderr of the failure.
@@ -233,4 +235,75 @@ fn the_gateway_becomes_a_service_with_defaults() {
     assert_eq!(config["gateway"]["routes"][0]["prefix"], "/api/");
     assert_eq!(config["services"]["api"]["build"]["debian"], "bookworm");
     assert_eq!(config["services"]["web"]["build"]["debian"], "trixie");
+}
+
+#[test]
+fn protocol_checks_need_a_port_a_true_or_a_name_and_come_alone() {
+    let project = Project::new();
+    let text = problems(
+        &project,
+        "services:\n  rpc:\n    image: shop/rpc:1\n    health: { grpc: true }\n  db:\n    image: shop/db:1\n    port: 5432\n    health: { postgres: false }\n  cache:\n    image: shop/cache:1\n    port: 6379\n    health: { redis: yes }\n  broker:\n    image: shop/broker:1\n    port: 5672\n    health: { amqp: true, kafka: true }\n  orders:\n    image: shop/orders:1\n    port: 50051\n    health: { grpc: \"shop Orders\" }\n  misc:\n    image: shop/misc:1\n    health: { timeout: 5s }\n",
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn well_known_images_get_their_protocols_check_on_their_usual_port() {
+    let project = Project::new();
+    project.file(
+        "stack.yaml",
+        "services:\n  db:\n    image: postgres:15\n    env: { POSTGRES_USER: shop }\n  cache: { image: \"valkey/valkey:8\", port: 7000 }\n  queue: { image: rabbitmq:4.0, health: { timeout: 5m } }\n  events: { image: apache/kafka:3.9.0 }\n  sql: { image: mariadb:11.8 }\n  web: { image: nginx:1.27 }\n  mq: { image: \"eclipse-mosquitto:2\" }\n  docs: { image: mongo:8 }\n  old: { image: postgres:15, health: { cmd: pg_isready } }\n  rpc: { image: shop/rpc:1, port: 50051, health: { grpc: shop.Orders } }\n  seed: { image: postgres:15, task: true, command: psql -h db -c select }\n",
+    );
+    let out = project.run(["config"]).success();
+    let config: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let service = |name: &str| {
+        let service = &config["services"][name];
+        (
+            service["port"].clone(),
+            service["health"]["check"].clone(),
+            service["health"]["timeout"].clone(),
+        )
+    };
+    assert_eq!(
+        service("db"),
+        (
+            json!(5432),
+            json!({ "postgres": { "user": "shop" } }),
+            json!("2m")
+        )
+    );
+    // A written port wins; the check goes through it.
+    assert_eq!(service("cache"), (json!(7000), json!("redis"), json!("2m")));
+    // Only timing written: the recipe's check, with that timing.
+    assert_eq!(service("queue"), (json!(5672), json!("amqp"), json!("5m")));
+    assert_eq!(
+        service("events"),
+        (json!(9092), json!("kafka"), json!("2m"))
+    );
+    assert_eq!(service("sql"), (json!(3306), json!("mysql"), json!("2m")));
+    assert_eq!(
+        service("web"),
+        (
+            json!(80),
+            json!({ "httpany": { "path": "/" } }),
+            json!("2m")
+        )
+    );
+    assert_eq!(service("mq"), (json!(1883), json!("tcp"), json!("2m")));
+    assert_eq!(service("docs"), (json!(27017), json!("tcp"), json!("2m")));
+    // A check written wins, and a command needs no port.
+    assert_eq!(
+        service("old"),
+        (json!(null), json!({ "cmd": ["pg_isready"] }), json!("2m"))
+    );
+    assert_eq!(
+        service("rpc"),
+        (
+            json!(50051),
+            json!({ "grpc": { "service": "shop.Orders" } }),
+            json!("2m")
+        )
+    );
+    // A task is done when it exits: no check, no port.
+    assert_eq!(service("seed"), (json!(null), json!(null), json!(null)));
 }

@@ -301,8 +301,11 @@ fn check_pod(
     }
 }
 
-/// The numeric port an HTTP or TCP probe connects to.
+/// The numeric port an HTTP, TCP or gRPC probe connects to.
 fn probe_port(probe: &Probe) -> Option<i32> {
+    if let Some(grpc) = &probe.grpc {
+        return Some(grpc.port);
+    }
     let port = probe
         .http_get
         .as_ref()

@@ -8,7 +8,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy}
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar,
-    EnvVarSource, ExecAction, HTTPGetAction, ObjectFieldSelector,
+    EnvVarSource, ExecAction, GRPCAction, HTTPGetAction, ObjectFieldSelector,
     PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
     SeccompProfile, SecretEnvSource, SecurityContext, TCPSocketAction, Volume, VolumeMount,
 };
@@ -20,7 +20,7 @@ use crate::export::kubernetes::config::{claim_name, config_map_name, environment
 use crate::export::kubernetes::meta::{self, prefixed};
 use crate::export::kubernetes::order::{Step, steps};
 use crate::export::report::Report;
-use crate::manifest::health::{Check, Health};
+use crate::manifest::health::{Check, Health, Protocol};
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
 use crate::manifest::volume::VolumeSource;
@@ -300,6 +300,18 @@ impl Workloads<'_> {
         if service.health.is_none() && !service.task {
             report.approximated(name, "no health check: ready as soon as it runs");
         }
+        if let Some(Check::Protocol(protocol)) = service.health.as_ref().map(|h| &h.check)
+            && !service.task
+            && !matches!(protocol, Protocol::Grpc { .. })
+        {
+            report.approximated(
+                name,
+                format!(
+                    "its {} check is a TCP connect: Kubernetes probes speak HTTP, TCP, gRPC or run a command",
+                    protocol.key()
+                ),
+            );
+        }
     }
 }
 
@@ -317,6 +329,11 @@ fn describe_check(check: &Check) -> String {
         }
         Check::Tcp => "TCP connect".to_string(),
         Check::Cmd(argv) => format!("exec {}", argv.join(" ")),
+        Check::Protocol(Protocol::Grpc { service }) if service.is_empty() => {
+            "gRPC health".to_string()
+        }
+        Check::Protocol(Protocol::Grpc { service }) => format!("gRPC health of {service}"),
+        Check::Protocol(_) => "TCP connect".to_string(),
     }
 }
 
@@ -342,9 +359,16 @@ fn probes(health: &Health, port: Option<u16>) -> (Option<Probe>, Option<Probe>) 
                     ..HTTPGetAction::default()
                 });
             }
+            Check::Protocol(Protocol::Grpc { service }) => {
+                probe.grpc = Some(GRPCAction {
+                    port: i32::from(port.unwrap_or_default()),
+                    service: (!service.is_empty()).then(|| service.clone()),
+                });
+            }
             // Kubernetes connects to the pod itself, with no proxy that accepts for it: a TCP
-            // connect proves as much as "any HTTP answer", which httpGet cannot express.
-            Check::Tcp | Check::HttpAny { .. } => {
+            // connect proves as much as "any HTTP answer", which httpGet cannot express. It
+            // has no probe for the other protocols: a connect is the nearest (reported).
+            Check::Tcp | Check::HttpAny { .. } | Check::Protocol(_) => {
                 probe.tcp_socket = Some(TCPSocketAction {
                     port: IntOrString::Int(i32::from(port.unwrap_or_default())),
                     ..TCPSocketAction::default()

@@ -11,7 +11,7 @@ use regex::Regex;
 use crate::manifest::check::build::check_build;
 use crate::manifest::check::command::check_command;
 use crate::manifest::check::env::check_env;
-use crate::manifest::check::health::check_health;
+use crate::manifest::check::health::{Target, check_health, recipe_of, recipe_port};
 use crate::manifest::check::language::check_language;
 use crate::manifest::check::source::check_source;
 use crate::manifest::check::volumes::check_volumes;
@@ -48,7 +48,21 @@ pub(crate) fn check_service(
     root: &Path,
 ) -> Checked {
     let source = check_source(checker, name, key_pos, raw, root);
-    let port = raw.port.as_ref().and_then(|v| checker.port(v, "port"));
+    let task = match &raw.task {
+        Some(value) => checker.flag(value, "task"),
+        None => Some(false),
+    };
+    // A well-known image is checked in its protocol, through its usual port unless one is
+    // written.
+    let image = match &source {
+        Some(Source::Image(image)) => Some(image.as_str()),
+        Some(Source::Build { .. }) | None => None,
+    };
+    let recipe = recipe_of(image, task.unwrap_or(false));
+    let port = match &raw.port {
+        Some(value) => checker.port(value, "port"),
+        None => recipe.and_then(|recipe| recipe_port(raw, recipe)),
+    };
     let host_port = raw
         .host_port
         .as_ref()
@@ -88,11 +102,13 @@ pub(crate) fn check_service(
         Some(value) => checker.texts(value, "depends_on"),
         None => Some(Vec::new()),
     };
-    let task = match &raw.task {
-        Some(value) => checker.flag(value, "task"),
-        None => Some(false),
+    let target = Target {
+        port,
+        task: task.unwrap_or(false),
+        recipe,
+        env: env.as_ref().map(|env| &env.vars),
     };
-    let health = check_health(checker, raw, port, task.unwrap_or(false));
+    let health = check_health(checker, raw, &target);
     let command = match &raw.command {
         Some(value) => check_command(checker, value, "command").map(Some),
         None => Some(None),
