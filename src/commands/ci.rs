@@ -35,6 +35,10 @@ use crate::ui::display::Display;
 use crate::ui::printer::Printer;
 use crate::ui::progress::Mode;
 
+/// Seconds a service gets to stop at the teardown: its data is deleted with it, so there
+/// is nothing to flush that anyone will read.
+const TEARDOWN_GRACE: i32 = 2;
+
 pub(crate) async fn ci(
     settings: &Settings,
     printer: &Printer,
@@ -126,10 +130,17 @@ pub(crate) async fn ci(
         ));
         Ok(())
     } else {
+        // After a signal the CI system gives little time before it kills (GitHub Actions:
+        // 7.5 s after SIGINT): no grace then.
+        let grace = if matches!(result, Err(Error::Interrupted(_))) {
+            0
+        } else {
+            TEARDOWN_GRACE
+        };
         Display::plain(settings)
             .show(&order, |events| {
                 let (engine, run, network) = (&engine, &run, &network);
-                async move { engine.down(run, network, true, &events).await }
+                async move { engine.down(run, network, true, grace, &events).await }
             })
             .await
     };

@@ -3,6 +3,7 @@
 use crate::commands::project::load_manifest;
 use crate::commands::session::lock_project;
 use crate::engine::client::Engine;
+use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
 use crate::interrupts::Interrupts;
 use crate::plan::spec::network_name;
@@ -26,7 +27,11 @@ pub(crate) async fn down(
     let result = Display::plain(settings)
         .show(&names, |events| {
             let (engine, manifest, network) = (&engine, &manifest, &network);
-            async move { engine.down(&manifest.name, network, volumes, &events).await }
+            async move {
+                engine
+                    .down(&manifest.name, network, volumes, STOP_TIMEOUT, &events)
+                    .await
+            }
         })
         .await;
     lock.release().await;

@@ -11,19 +11,21 @@ use crate::event::{Event, Events};
 pub(crate) const STOP_TIMEOUT: i32 = 10;
 
 impl Engine {
-    /// Stops and removes every container with the project's label, then its network, then
-    /// (with `volumes`) its volumes. Objects without the label are never touched.
+    /// Stops (SIGTERM, then SIGKILL after `stop_timeout` seconds) and removes every
+    /// container with the project's label, then its network, then (with `volumes`) its
+    /// volumes. Objects without the label are never touched.
     pub(crate) async fn down(
         &self,
         project: &str,
         network: &str,
         volumes: bool,
+        stop_timeout: i32,
         events: &Events,
     ) -> Result<(), EngineError> {
         let containers = self.project_containers(project).await?;
         let removals = containers.iter().map(|container| async move {
             if container.running() {
-                self.stop_reported(container, STOP_TIMEOUT, events).await?;
+                self.stop_reported(container, stop_timeout, events).await?;
             }
             self.remove_container(&container.id).await?;
             let _ = events.send(Event::ContainerRemoved {

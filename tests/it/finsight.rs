@@ -262,6 +262,33 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     finsight.run(["down", "--volumes"]).success();
 }
 
+/// The example's CI job: what examples/ci/ runs in examples/finsight, word for word.
+const CI_JOB: [&str; 9] = [
+    "ci",
+    "--timeout",
+    "10m",
+    "--report",
+    "junit.xml",
+    "--report",
+    "report.json",
+    "--",
+    "./tests/smoke.sh",
+];
+
+#[test]
+fn the_ci_templates_run_the_job_the_tests_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let job = format!("stack {}", CI_JOB.join(" "));
+    for template in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(template)).expect("a template");
+        assert!(text.contains(&job), "{template} does not run `{job}`");
+        assert!(
+            text.contains("examples/finsight"),
+            "{template} does not run it in examples/finsight"
+        );
+    }
+}
+
 /// `GET /api/quotes/SYMBOL` through the gateway until the consumer has stored the quote
 /// (404 until then); fails the test after 30 s.
 fn poll_quote(gateway: &str, symbol: &str) -> serde_json::Value {
@@ -284,18 +311,7 @@ fn poll_quote(gateway: &str, symbol: &str) -> serde_json::Value {
 fn the_ci_job_passes_against_a_throwaway_copy_and_leaves_nothing() {
     require_engine!();
     let (finsight, _gateway) = finsight();
-    // What examples/ci/ runs, word for word.
-    let out = finsight.run([
-        "ci",
-        "--timeout",
-        "10m",
-        "--report",
-        "junit.xml",
-        "--report",
-        "report.json",
-        "--",
-        "./tests/smoke.sh",
-    ]);
+    let out = finsight.run(CI_JOB);
     assert_eq!(out.code, 0, "{}", out.normalized());
     assert!(
         out.stdout.ends_with("smoke test passed\n"),
