@@ -35,6 +35,14 @@ use crate::ui::display::Display;
 use crate::ui::printer::Printer;
 use crate::ui::progress::Mode;
 
+/// The throwaway copy: where it runs and what its services are.
+struct Throwaway {
+    engine: Engine,
+    run: String,
+    specs: Vec<ContainerSpec>,
+    checks: BTreeMap<String, Health>,
+}
+
 /// Seconds a service gets to stop at the teardown: its data is deleted with it, so there
 /// is nothing to flush that anyone will read.
 const TEARDOWN_GRACE: i32 = 2;
@@ -99,8 +107,13 @@ pub(crate) async fn ci(
         Some(Err(error)) => Err(Error::NotUp(Box::new(error))),
         Some(Ok(_)) => {
             let ran_at = Instant::now();
-            let ended =
-                run_command(settings, printer, &interrupts, &engine, &run, &specs, args).await;
+            let throwaway = Throwaway {
+                engine: engine.clone(),
+                run: run.clone(),
+                specs,
+                checks,
+            };
+            let ended = run_command(settings, printer, &interrupts, &throwaway, args).await;
             command.seconds = Some(ran_at.elapsed().as_secs_f64());
             match ended {
                 Ok(Ended::Exited(code)) => {
@@ -111,7 +124,7 @@ pub(crate) async fn ci(
                         Ok(())
                     } else {
                         printer.status(&format!("the command exited with code {code}"));
-                        diagnose(printer, &engine, &run, &specs, &checks).await;
+                        diagnose(printer, &throwaway).await;
                         Err(Error::Exited(code))
                     }
                 }
@@ -272,14 +285,18 @@ async fn run_command(
     settings: &Settings,
     printer: &Printer,
     interrupts: &Interrupts,
-    engine: &Engine,
-    run: &str,
-    specs: &[ContainerSpec],
+    throwaway: &Throwaway,
     args: &CiArgs,
 ) -> Result<Ended, Error> {
+    let Throwaway {
+        engine,
+        run,
+        specs,
+        checks,
+    } = throwaway;
     let published: Vec<Published> = specs
         .iter()
-        .map(|s| (s.service.clone(), s.publish.clone()))
+        .map(|s| Published::new(&s.service, s.publish.clone(), checks.get(&s.service)))
         .collect();
     let shown = shell_words::join(&args.command);
     match &args.in_service {
@@ -320,13 +337,13 @@ async fn run_command(
 
 /// After the command failed: every service that is no longer running or whose check
 /// fails now, with its last log lines: the likely reasons.
-async fn diagnose(
-    printer: &Printer,
-    engine: &Engine,
-    run: &str,
-    specs: &[ContainerSpec],
-    checks: &BTreeMap<String, Health>,
-) {
+async fn diagnose(printer: &Printer, throwaway: &Throwaway) {
+    let Throwaway {
+        engine,
+        run,
+        specs,
+        checks,
+    } = throwaway;
     let Ok(containers) = engine.project_containers(run).await else {
         return;
     };

@@ -17,7 +17,7 @@ pub(crate) async fn env(settings: &Settings, printer: &Printer) -> Result<(), Er
     let services: Vec<Published> = manifest
         .services
         .values()
-        .map(|service| (service.name.clone(), Publish::of(service)))
+        .map(|service| Published::new(&service.name, Publish::of(service), service.health.as_ref()))
         .collect();
     let addresses = from_host(&services, &ports);
     if addresses.is_empty() {

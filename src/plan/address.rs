@@ -2,10 +2,42 @@
 //! variables `stack ci` gives its command and `stack env` prints: from the host through
 //! the port the engine published, or from the project network by the service's name.
 
+use crate::manifest::health::{Check, Health};
 use crate::plan::spec::Publish;
 
-/// A service's name and what it publishes, in the order addresses are listed.
-pub(crate) type Published = (String, Option<Publish>);
+/// A service's name, what it publishes and the scheme of its URL, in the order addresses
+/// are listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Published {
+    pub(crate) service: String,
+    pub(crate) publish: Option<Publish>,
+    pub(crate) scheme: &'static str,
+}
+
+impl Published {
+    pub(crate) fn new(
+        service: &str,
+        publish: Option<Publish>,
+        health: Option<&Health>,
+    ) -> Published {
+        Published {
+            service: service.to_string(),
+            publish,
+            scheme: scheme(health),
+        }
+    }
+}
+
+/// The URL scheme a service's check says it speaks: `amqp://broker:5672`,
+/// `postgres://db:5432`, `grpc://risk:50051`; `http` for HTTP, TCP and everything else.
+fn scheme(health: Option<&Health>) -> &'static str {
+    match health.map(|h| &h.check) {
+        Some(Check::Protocol(protocol)) => protocol.key(),
+        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp | Check::Cmd(_)) | None => {
+            "http"
+        }
+    }
+}
 
 /// Where one service answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +46,7 @@ pub(crate) struct Address {
     pub(crate) host: String,
     /// `None` for a service without a port: only its host is known.
     pub(crate) port: Option<u16>,
+    pub(crate) scheme: &'static str,
 }
 
 /// From the host: each service whose port the engine published, at the host port it picked
@@ -21,14 +54,17 @@ pub(crate) struct Address {
 pub(crate) fn from_host(services: &[Published], ports: &[(String, u16, u16)]) -> Vec<Address> {
     services
         .iter()
-        .filter_map(|(service, publish)| {
-            let publish = publish.as_ref()?;
+        .filter_map(|published| {
+            let publish = published.publish.as_ref()?;
             let port = ports
                 .iter()
-                .find(|(s, private, _)| s == service && *private == publish.container_port)?
+                .find(|(s, private, _)| {
+                    *s == published.service && *private == publish.container_port
+                })?
                 .2;
             Some(Address {
-                service: service.clone(),
+                service: published.service.clone(),
+                scheme: published.scheme,
                 // `[::1]` is how a URL writes it; as a host name it is `::1`.
                 host: publish.host().trim_matches(['[', ']']).to_string(),
                 port: Some(port),
@@ -41,16 +77,18 @@ pub(crate) fn from_host(services: &[Published], ports: &[(String, u16, u16)]) ->
 pub(crate) fn on_network(services: &[Published]) -> Vec<Address> {
     services
         .iter()
-        .map(|(service, publish)| Address {
-            service: service.clone(),
-            host: service.clone(),
-            port: publish.as_ref().map(|p| p.container_port),
+        .map(|published| Address {
+            service: published.service.clone(),
+            host: published.service.clone(),
+            port: published.publish.as_ref().map(|p| p.container_port),
+            scheme: published.scheme,
         })
         .collect()
 }
 
 /// `STACK_PROJECT`, then for each service `STACK_<SERVICE>_HOST`, and with a port `_PORT`
-/// and `_URL` (`http://host:port`), in the order given. A service's name is upper-cased
+/// and `_URL` (`http://host:port`, or the scheme of the protocol its check speaks), in the
+/// order given. A service's name is upper-cased
 /// with every other character than a letter or digit made `_` (`web-ui` -> `WEB_UI`).
 pub(crate) fn variables(project: &str, addresses: &[Address]) -> Vec<(String, String)> {
     let mut out = vec![("STACK_PROJECT".to_string(), project.to_string())];
@@ -64,7 +102,10 @@ pub(crate) fn variables(project: &str, addresses: &[Address]) -> Vec<(String, St
             } else {
                 address.host.clone()
             };
-            out.push((format!("{prefix}_URL"), format!("http://{host}:{port}")));
+            out.push((
+                format!("{prefix}_URL"),
+                format!("{}://{host}:{port}", address.scheme),
+            ));
         }
     }
     out
@@ -85,7 +126,10 @@ fn env_name(service: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::{Published, from_host, on_network, variables};
+    use crate::manifest::health::{Check, Health, Protocol};
     use crate::plan::spec::Publish;
 
     fn service(name: &str, port: Option<u16>, host_ip: &str) -> Published {
@@ -94,7 +138,14 @@ mod tests {
             host_ip: host_ip.to_string(),
             host_port: None,
         });
-        (name.to_string(), publish)
+        let health = (name == "db").then(|| Health {
+            check: Check::Protocol(Protocol::Postgres {
+                user: "app".to_string(),
+            }),
+            interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(1),
+        });
+        Published::new(name, publish, health.as_ref())
     }
 
     #[test]
@@ -123,7 +174,7 @@ mod tests {
         STACK_WEB_UI_URL=http://127.0.0.1:49153
         STACK_DB_HOST=::1
         STACK_DB_PORT=49154
-        STACK_DB_URL=http://[::1]:49154
+        STACK_DB_URL=postgres://[::1]:49154
         ");
         insta::assert_snapshot!(render(variables("shop", &on_network(&services))), @r"
         STACK_PROJECT=shop
@@ -132,7 +183,7 @@ mod tests {
         STACK_WEB_UI_URL=http://web-ui:3000
         STACK_DB_HOST=db
         STACK_DB_PORT=5432
-        STACK_DB_URL=http://db:5432
+        STACK_DB_URL=postgres://db:5432
         STACK_WORKER_HOST=worker
         STACK_STOPPED_HOST=stopped
         STACK_STOPPED_PORT=80
