@@ -288,15 +288,13 @@ async fn run_command(
     throwaway: &Throwaway,
     args: &CiArgs,
 ) -> Result<Ended, Error> {
-    let Throwaway {
-        engine,
-        run,
-        specs,
-        checks,
-    } = throwaway;
+    let (engine, run, specs) = (&throwaway.engine, &throwaway.run, &throwaway.specs);
     let published: Vec<Published> = specs
         .iter()
-        .map(|s| Published::new(&s.service, s.publish.clone(), checks.get(&s.service)))
+        .map(|s| {
+            let check = throwaway.checks.get(&s.service);
+            Published::new(&s.service, s.publish.clone(), check)
+        })
         .collect();
     let shown = shell_words::join(&args.command);
     match &args.in_service {
@@ -338,16 +336,11 @@ async fn run_command(
 /// After the command failed: every service that is no longer running or whose check
 /// fails now, with its last log lines: the likely reasons.
 async fn diagnose(printer: &Printer, throwaway: &Throwaway) {
-    let Throwaway {
-        engine,
-        run,
-        specs,
-        checks,
-    } = throwaway;
-    let Ok(containers) = engine.project_containers(run).await else {
+    let engine = &throwaway.engine;
+    let Ok(containers) = engine.project_containers(&throwaway.run).await else {
         return;
     };
-    for spec in specs.iter().filter(|s| !s.task) {
+    for spec in throwaway.specs.iter().filter(|s| !s.task) {
         let Some(container) = containers.iter().find(|c| c.service == spec.service) else {
             continue;
         };
@@ -360,7 +353,8 @@ async fn diagnose(printer: &Printer, throwaway: &Throwaway) {
                     .2;
                 Some(publish.address(host_port))
             });
-            match checks
+            match throwaway
+                .checks
                 .get(&spec.service)
                 .and_then(|h| Probe::new(&h.check, address, &container.id))
             {
