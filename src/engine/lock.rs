@@ -254,17 +254,46 @@ fn this_host() -> String {
 }
 
 /// Whether process `pid` of this machine is alive. Without `/proc` nothing can be told,
-/// and a lock is never taken from a process that might be alive.
+/// and a lock is never taken from a process that might be alive. A zombie (killed, not yet
+/// reaped by its parent) is gone: it will never release the lock.
 fn alive(pid: u32) -> bool {
     if !std::path::Path::new("/proc/self").exists() {
         return true;
     }
-    pid != 0 && std::path::Path::new(&format!("/proc/{pid}")).exists()
+    if pid == 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (command) S …`: the state follows the command, which may hold spaces.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z' | 'X')
+        ),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::alive;
+
+    #[test]
+    fn a_killed_child_not_yet_reaped_is_not_alive() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .expect("sleep starts");
+        assert!(alive(child.id()));
+        child.kill().expect("kill it");
+        // Not waited for yet: a zombie until `wait` reaps it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while alive(child.id()) {
+            assert!(std::time::Instant::now() < deadline, "still alive");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child.wait().expect("reap it");
+    }
 
     #[test]
     fn this_process_is_alive_and_an_unused_pid_is_not() {
