@@ -99,7 +99,7 @@ fn service(settings: &Settings, printer: &Printer, args: &NewServiceArgs) -> Res
 
     let name = match &args.name {
         Some(name) => name.clone(),
-        None => missing(settings, "a NAME")?.text("Name of the service", |answer| {
+        None => missing(settings, "a NAME")?.text("Name of the service", None, |answer| {
             check_name(answer, manifest, &project.shown)
                 .and_then(|()| skeleton.check_name(answer))
                 .map_err(|error| error_line(&error))
@@ -170,12 +170,23 @@ fn recipe_service(
     if let Some(version) = &args.version {
         check_tag(version)?;
     }
-    // The recipe's name is a fine service name (`redis`), and the one asked about.
-    let name = args.name.clone().unwrap_or_else(|| recipe.name.to_string());
-    let project = open_manifest(settings, Some(&name))?;
+    let project = open_manifest(settings, Some(args.name.as_deref().unwrap_or(recipe.name)))?;
     let manifest = project.manifest.as_ref();
-    check_name(&name, manifest, &project.shown)?;
-    check_volume_free(&name, manifest, &project.shown)?;
+    let free = |name: &str| {
+        check_name(name, manifest, &project.shown)
+            .and_then(|()| check_volume_free(name, manifest, &project.shown))
+    };
+    // The recipe's name is a fine service name (`redis`): the default, asked on a terminal.
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None if settings.can_prompt => Prompter::new(settings.color).text(
+            "Name of the service",
+            Some(recipe.name),
+            |answer| free(answer).map_err(|error| error_line(&error)),
+        )?,
+        None => recipe.name.to_string(),
+    };
+    free(&name)?;
     let entry = Entry::recipe(name, recipe, args.version.as_deref());
     let text = entry.add_to(&project.source, &project.shown)?;
     save(settings, &project, &text)?;

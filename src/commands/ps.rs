@@ -10,6 +10,7 @@ use crate::commands::project::load_manifest;
 use crate::engine::client::Engine;
 use crate::engine::health::Probe;
 use crate::error::Error;
+use crate::manifest::health::url;
 use crate::plan::spec::Publish;
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
@@ -70,7 +71,12 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, json: bool) -> Re
                 state: container.state.clone(),
                 health,
                 exit_code: container.exit_code(),
-                url: address.filter(|_| running).map(|a| format!("http://{a}")),
+                url: address.filter(|_| running).map(|a| {
+                    url(
+                        service.and_then(|s| s.health.as_ref()).map(|h| &h.check),
+                        &a,
+                    )
+                }),
                 ports: container
                     .ports
                     .iter()

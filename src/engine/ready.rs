@@ -20,7 +20,7 @@ use crate::engine::supervise::{Deaths, Exit};
 use crate::engine::tracker::Tracker;
 use crate::engine::up::{FAILURE_LOG_LINES, Ready};
 use crate::event::{Event, Events};
-use crate::manifest::health::Health;
+use crate::manifest::health::{Health, url};
 use crate::plan::plan::ContainerAction;
 use crate::plan::request::ServiceRun;
 
@@ -189,7 +189,8 @@ impl Work {
             return Err(self.exit_error(run, container, exit).await);
         }
         let address = published_address(run, state.host_port);
-        let url = address.as_ref().map(|a| format!("http://{a}"));
+        let check = run.health.as_ref().map(|h| &h.check);
+        let url = address.as_ref().map(|a| url(check, a));
         let probe = run
             .health
             .as_ref()

@@ -28,7 +28,7 @@ use crate::engine::probe_error::ProbeError;
 use crate::engine::up::Ready;
 use crate::event::{Event, Events};
 use crate::export::compose::{ComposeFile, ComposeService};
-use crate::manifest::health::Health;
+use crate::manifest::health::{Health, url};
 use crate::plan::spec::label;
 
 /// The label `docker stack` groups a stack's objects by: `docker stack ls/ps/rm` see ours.
@@ -224,7 +224,7 @@ impl Engine {
                         .and_then(|ports| ports.into_iter().find_map(|p| p.published_port))
                         .and_then(|port| u16::try_from(port).ok());
                     let address = published.map(|port| format!("127.0.0.1:{port}"));
-                    let url = address.as_ref().map(|a| format!("http://{a}"));
+                    let url = address.as_ref().map(|a| url(health.map(|h| &h.check), a));
                     let probe =
                         health.and_then(|h| Probe::new(&h.check, address.clone(), &container));
                     let result = match &probe {

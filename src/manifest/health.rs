@@ -46,7 +46,8 @@ pub(crate) enum Protocol {
 }
 
 impl Protocol {
-    /// Its key in `health:`.
+    /// Its key in `health:`, which is also the scheme of the URLs it is shown with
+    /// (`postgres://127.0.0.1:49153`).
     pub(crate) fn key(&self) -> &'static str {
         match self {
             Protocol::Grpc { .. } => "grpc",
@@ -77,6 +78,23 @@ impl Check {
             Check::Cmd(_) => false,
         }
     }
+}
+
+/// The URL scheme a service's check says it speaks: its protocol's key (`postgres`,
+/// `amqp`…), `http` for HTTP, TCP, commands and no check.
+pub(crate) fn scheme(check: Option<&Check>) -> &'static str {
+    match check {
+        Some(Check::Protocol(protocol)) => protocol.key(),
+        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp | Check::Cmd(_)) | None => {
+            "http"
+        }
+    }
+}
+
+/// Where the host reaches a service published at `address` (`127.0.0.1:49153`), in the
+/// scheme its check speaks: `postgres://…` for a postgres check, `http://…` otherwise.
+pub(crate) fn url(check: Option<&Check>, address: &str) -> String {
+    format!("{}://{address}", scheme(check))
 }
 
 /// A health check with its timing.

@@ -2,7 +2,7 @@
 //! variables `stack ci` gives its command and `stack env` prints: from the host through
 //! the port the engine published, or from the project network by the service's name.
 
-use crate::manifest::health::{Check, Health};
+use crate::manifest::health::{Health, scheme};
 use crate::plan::spec::Publish;
 
 /// A service's name, what it publishes and the scheme of its URL, in the order addresses
@@ -23,18 +23,7 @@ impl Published {
         Published {
             service: service.to_string(),
             publish,
-            scheme: scheme(health),
-        }
-    }
-}
-
-/// The URL scheme a service's check says it speaks: `amqp://broker:5672`,
-/// `postgres://db:5432`, `grpc://risk:50051`; `http` for HTTP, TCP and everything else.
-fn scheme(health: Option<&Health>) -> &'static str {
-    match health.map(|h| &h.check) {
-        Some(Check::Protocol(protocol)) => protocol.key(),
-        Some(Check::Http { .. } | Check::HttpAny { .. } | Check::Tcp | Check::Cmd(_)) | None => {
-            "http"
+            scheme: scheme(health.map(|h| &h.check)),
         }
     }
 }

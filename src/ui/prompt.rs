@@ -31,14 +31,19 @@ impl Prompter {
             .ok_or_else(cancelled)
     }
 
-    /// A line of text that `check` accepts; its message is shown until it does.
+    /// A line of text that `check` accepts; its message is shown until it does. Enter alone
+    /// takes `default`, when there is one.
     pub(crate) fn text(
         &self,
         question: &str,
+        default: Option<&str>,
         check: impl Fn(&str) -> Result<(), String>,
     ) -> Result<String, Error> {
-        Input::<String>::with_theme(self.theme.as_ref())
-            .with_prompt(question)
+        let mut input = Input::<String>::with_theme(self.theme.as_ref()).with_prompt(question);
+        if let Some(default) = default {
+            input = input.default(default.to_string());
+        }
+        input
             .validate_with(|answer: &String| check(answer.trim()))
             .interact_text()
             .map(|answer| answer.trim().to_string())

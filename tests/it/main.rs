@@ -21,6 +21,8 @@ mod manifest_errors;
 mod new_interactive;
 mod new_service;
 mod new_service_live;
+mod protocols;
+mod recipes;
 mod schema;
 mod stand_ins;
 mod up_down;

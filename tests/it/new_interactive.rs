@@ -113,3 +113,31 @@ fn stack_new_asks_kind_language_framework_and_name() {
     );
     assert!(project.path().join("services/shop-api/app.py").is_file());
 }
+
+#[test]
+fn stack_new_offers_the_recipes_and_their_names() {
+    let project = Project::new();
+    project.file("stack.yaml", "services:\n  redis:\n    image: redis:7\n");
+    let mut terminal = Terminal::start(&project, "new");
+    terminal.answer("What do you want to create?", &format!("{DOWN}{ENTER}"));
+    // postgres, mysql, mariadb, redis: the fourth.
+    terminal.answer("Recipe", &format!("{DOWN}{DOWN}{DOWN}{ENTER}"));
+    // Its name is the default, and taken here: refused on the spot, then another.
+    terminal.answer("Name of the service", ENTER);
+    terminal.answer("service `redis` already exists", "");
+    terminal.answer("Name of the service", &format!("cache{ENTER}"));
+    let (success, output) = terminal.finish();
+    assert!(success, "{output}");
+    assert!(
+        output.contains("added service `cache` to stack.yaml: redis:7, port 6379"),
+        "{output}"
+    );
+    let manifest =
+        std::fs::read_to_string(project.path().join("stack.yaml")).expect("stack.yaml written");
+    assert!(
+        manifest.ends_with(
+            "  cache:\n    image: redis:7\n    port: 6379\n    volumes: [\"cache-data:/data\"]\n    health: { redis: true }\n"
+        ),
+        "{manifest}"
+    );
+}

@@ -43,6 +43,20 @@ fn run(project: &Project, args: &str) -> (i32, String) {
     )
 }
 
+/// Runs each of `cases`, which must fail with exit code 2 and leave the tree as it was:
+/// the commands and their stderr, as one transcript.
+fn refusals(project: &Project, cases: &[&str]) -> String {
+    let before = tree(project.path());
+    let mut transcript = String::new();
+    for args in cases {
+        let (code, stderr) = run(project, args);
+        assert_eq!(code, 2, "{args}: {stderr}");
+        assert_eq!(tree(project.path()), before, "{args} changed the tree");
+        transcript.push_str(&format!("$ stack {args}\n{stderr}\n"));
+    }
+    transcript
+}
+
 fn read(project: &Project, file: &str) -> String {
     std::fs::read_to_string(project.path().join(file)).expect("the file exists")
 }
@@ -137,7 +151,6 @@ fn a_refused_service_writes_nothing() {
         )
         .file("apps/web/Dockerfile", "FROM scratch\n")
         .file("apps/api/notes.txt", "someone's notes\n");
-    let before = tree(project.path());
     let cases = [
         "new service My_API --lang python",
         "new service db --lang python",
@@ -153,14 +166,7 @@ fn a_refused_service_writes_nothing() {
         "new service api2",
         "new",
     ];
-    let mut transcript = String::new();
-    for args in cases {
-        let (code, stderr) = run(&project, args);
-        assert_eq!(code, 2, "{args}: {stderr}");
-        assert_eq!(tree(project.path()), before, "{args} changed the tree");
-        transcript.push_str(&format!("$ stack {args}\n{stderr}\n"));
-    }
-    insta::assert_snapshot!(transcript);
+    insta::assert_snapshot!(refusals(&project, &cases));
 }
 
 #[test]
@@ -182,6 +188,67 @@ fn an_invalid_or_flow_style_manifest_is_reported_and_left_alone() {
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(tree(project.path()), before);
     insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn a_recipe_adds_a_complete_entry_with_the_manifests_indentation() {
+    let project = Project::new();
+    project
+        .file("stack.yaml", COMMENTED)
+        .file("catalog/Dockerfile", "FROM scratch\n");
+    let mut transcript = String::new();
+    for args in [
+        "new service store --recipe postgres --version 15",
+        "new service --recipe redis",
+        "new service events --recipe kafka",
+        "new service mq --recipe mosquitto",
+    ] {
+        let (code, stderr) = run(&project, args);
+        assert_eq!(code, 0, "{args}: {stderr}");
+        transcript.push_str(&format!("$ stack {args}\n{stderr}\n"));
+    }
+    insta::assert_snapshot!("recipe_output", transcript);
+    let after = read(&project, "stack.yaml");
+    let start = after.find("    store:").expect("the first new entry");
+    let end = after
+        .find("# --- end of services ---")
+        .expect("the end comment");
+    assert_eq!(
+        format!("{}{}", &after[..start], &after[end..]),
+        COMMENTED,
+        "only the entries were added"
+    );
+    insta::assert_snapshot!("recipe_entries", &after[start..end]);
+    // The loader reads the checks it wrote.
+    let config = project.run(["config"]).success();
+    let config: serde_json::Value = serde_json::from_str(&config.stdout).expect("json");
+    let check = |service: &str| config["services"][service]["health"]["check"].clone();
+    assert_eq!(
+        check("store"),
+        serde_json::json!({ "postgres": { "user": "app" } })
+    );
+    assert_eq!(check("redis"), "redis");
+    assert_eq!(check("events"), "kafka");
+    assert_eq!(check("mq"), "tcp");
+}
+
+#[test]
+fn a_refused_recipe_writes_nothing() {
+    let project = Project::new();
+    project.file(
+        "stack.yaml",
+        "services:\n  db:\n    image: redis:7\n  backup:\n    image: busybox:1\n    volumes: [\"cache-data:/backup\"]\n",
+    );
+    let cases = [
+        "new service store --recipe postgress",
+        "new service store --recipe redis --lang python",
+        "new service store --recipe redis --port 7000",
+        "new service store --recipe postgres --version 15:latest",
+        "new service db --recipe postgres",
+        "new service cache --recipe redis",
+        "new service Cache --recipe redis",
+    ];
+    insta::assert_snapshot!(refusals(&project, &cases));
 }
 
 /// The files of a skeleton as `stack new service demo` writes them; lockfiles by size.
