@@ -206,6 +206,17 @@ pub(crate) enum Command {
     },
     /// Deploy to the engine's swarm, start in dependency order and wait until healthy
     Deploy(DeployArgs),
+    /// Bring up a throwaway copy of the stack, run COMMAND against it, always tear it down
+    ///
+    /// The command runs on the host with every service's address in STACK_<SERVICE>_URL,
+    /// _HOST and _PORT (or in a service's image on the project network with `--in`). Exit
+    /// code: the command's own, or 6 when the environment did not come up.
+    Ci(CiArgs),
+    /// Print where each running service is reached, as STACK_<SERVICE>_URL, _HOST and _PORT
+    Env,
+    /// Remove what interrupted runs left: containers, networks, volumes and locks of
+    /// stack's projects that are not running
+    Gc(GcArgs),
     /// Create something new in the project; on a terminal, asks what
     New {
         #[command(subcommand)]
@@ -477,6 +488,47 @@ pub(crate) struct RunCommandArgs {
     /// The command and its arguments [default: the service's command]
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CiArgs {
+    /// How long the services may take to become ready once their images are built
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub(crate) timeout: std::time::Duration,
+    /// Run the command in a new container of this service's image, on the project network,
+    /// instead of on the host
+    #[arg(long = "in", value_name = "SERVICE", add = ArgValueCompleter::new(service_names))]
+    pub(crate) in_service: Option<String>,
+    /// Leave the environment running afterwards (`stack -p NAME down --volumes` removes it)
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// Write what happened to this file: JUnit XML when it ends in `.xml`, JSON when it
+    /// ends in `.json`; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+    /// The command and its arguments, after `--`
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GcArgs {
+    /// Only what was created at least this long ago (`30m`, `2h`, `0s` for everything)
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub(crate) older_than: std::time::Duration,
+    /// List what would be removed, and remove nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Also delete the named volumes of stopped projects (their data is lost); those of
+    /// interrupted `stack ci` runs always go
+    #[arg(long)]
+    pub(crate) volumes: bool,
+    /// Only these projects; a trailing `*` matches any end (`'shop-ci-*'`) [default: every
+    /// project on the engine]
+    #[arg(value_name = "PROJECT")]
+    pub(crate) projects: Vec<String>,
 }
 
 /// The shells `stack completion` writes scripts for.

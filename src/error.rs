@@ -16,6 +16,8 @@ pub(crate) mod exit {
     pub(crate) const ENGINE_UNREACHABLE: i32 = 3;
     pub(crate) const BUILD_FAILED: i32 = 4;
     pub(crate) const UNHEALTHY: i32 = 5;
+    /// `stack ci`: the environment did not come up, so the command did not run.
+    pub(crate) const NOT_UP: i32 = 6;
     /// Stopped by Ctrl-C, as shells report SIGINT.
     pub(crate) const INTERRUPTED: i32 = 130;
     /// Stopped by SIGTERM (a cancelled CI job), as shells report it.
@@ -46,6 +48,10 @@ pub(crate) enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// `stack ci`: the environment did not come up (a build failed, a service crashed or
+    /// was not ready in time); the command did not run.
+    #[error("the environment did not come up: {0}")]
+    NotUp(Box<Error>),
     /// Ctrl-C or SIGTERM stopped the command.
     #[error("interrupted")]
     Interrupted(Signal),
@@ -83,7 +89,8 @@ impl Error {
                 EngineError::Crashed { .. }
                 | EngineError::Unhealthy { .. }
                 | EngineError::DependencyFailed { .. }
-                | EngineError::TaskRejected { .. },
+                | EngineError::TaskRejected { .. }
+                | EngineError::NotReadyInTime { .. },
             ) => exit::UNHEALTHY,
             Error::Engine(
                 EngineError::Request { .. }
@@ -99,6 +106,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Export { .. }
             | Error::Context { .. } => exit::FAILURE,
+            Error::NotUp(_) => exit::NOT_UP,
             Error::Interrupted(Signal::Interrupt) => exit::INTERRUPTED,
             Error::Interrupted(Signal::Terminate) => exit::TERMINATED,
             Error::Exited(code) => *code,
@@ -110,6 +118,7 @@ impl Error {
         match self {
             Error::Engine(engine) => engine.details(),
             Error::Export { problems, .. } => ("problems", problems),
+            Error::NotUp(cause) => cause.details(),
             _ => ("", &[]),
         }
     }
@@ -124,6 +133,7 @@ impl Error {
             Error::Detect(detect) => detect.hint(),
             Error::Engine(engine) => engine.hint(),
             Error::Usage { hint, .. } => hint.clone(),
+            Error::NotUp(cause) => cause.hint(),
             Error::Io { .. } | Error::Exited(_) | Error::Interrupted(_) => None,
             Error::Export { .. } => Some(
                 "this is a bug in stack's translation or a manifest it cannot express; please report it with stack.yaml"

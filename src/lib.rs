@@ -1,6 +1,7 @@
 //! stack: one manifest, one command, a healthy polyglot dev environment on Docker.
 
 mod build;
+mod ci;
 mod cli;
 mod commands;
 mod detect;
@@ -126,6 +127,9 @@ async fn dispatch(
         Command::Restart { run, services } => {
             commands::restart::restart(settings, printer, interrupts, &run, &services).await
         }
+        Command::Ci(args) => commands::ci::ci(settings, printer, interrupts, &args).await,
+        Command::Env => commands::env::env(settings, printer).await,
+        Command::Gc(args) => commands::gc::gc(settings, printer, &args).await,
         Command::New { kind } => commands::new::new(settings, printer, kind),
         Command::Push(args) => commands::push::push(settings, printer, interrupts, &args).await,
         Command::Export { target } => commands::export::export(settings, printer, &target),

@@ -1,11 +1,6 @@
 //! `stack build [SERVICE…]`: build the images whose context, Dockerfile or arguments
 //! changed; with `--no-cache`, every one again, without the engine's layer cache.
 
-use std::sync::Arc;
-
-use futures_util::future::join_all;
-use tokio::sync::Semaphore;
-
 use crate::cli::BuildArgs;
 use crate::commands::session::{Scope, Session};
 use crate::error::Error;
@@ -51,7 +46,6 @@ pub(crate) async fn build(
         .collect();
     let builds = plan.builds_of(&mut desired, args.no_cache);
     let count = builds.len();
-    let jobs = Arc::new(Semaphore::new(args.run.jobs.max(1)));
     let result = Display::new(args.run.progress, settings)
         .show(&order, |events| async move {
             for (service, image) in cached {
@@ -60,21 +54,7 @@ pub(crate) async fn build(
             let emit = |event: Event| {
                 let _ = events.send(event);
             };
-            let runs = builds.into_iter().map(|request| {
-                let jobs = jobs.clone();
-                let engine = &engine;
-                let emit = &emit;
-                async move {
-                    let _permit = jobs.acquire().await.expect("never closed");
-                    engine.build(request, emit).await
-                }
-            });
-            let all = async {
-                join_all(runs)
-                    .await
-                    .into_iter()
-                    .collect::<Result<Vec<()>, _>>()
-            };
+            let all = engine.build_all(builds, args.run.jobs, &emit);
             interrupts.or_interrupted(all).await
         })
         .await;

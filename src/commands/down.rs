@@ -5,6 +5,7 @@ use crate::cli::RemoveImages;
 use crate::commands::project::load_manifest;
 use crate::commands::session::lock_project;
 use crate::engine::client::Engine;
+use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
 use crate::interrupts::Interrupts;
 use crate::plan::spec::network_name;
@@ -31,7 +32,7 @@ pub(crate) async fn down(
             let (engine, manifest, network) = (&engine, &manifest, &network);
             async move {
                 engine
-                    .down(&manifest.name, network, volumes, &events)
+                    .down(&manifest.name, network, volumes, STOP_TIMEOUT, &events)
                     .await?;
                 match rmi {
                     Some(RemoveImages::Local) => {

@@ -2,6 +2,7 @@
 
 pub(crate) mod attached;
 pub(crate) mod build;
+pub(crate) mod ci;
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod deploy;
@@ -9,8 +10,10 @@ pub(crate) mod dockerfile;
 pub(crate) mod doctor;
 pub(crate) mod down;
 pub(crate) mod eject;
+pub(crate) mod env;
 pub(crate) mod exec;
 pub(crate) mod export;
+pub(crate) mod gc;
 pub(crate) mod init;
 pub(crate) mod kill;
 pub(crate) mod logs;

@@ -4,6 +4,7 @@
 use crate::commands::project::load_for;
 use crate::commands::session::lock_project;
 use crate::engine::client::Engine;
+use crate::engine::down::STOP_TIMEOUT;
 use crate::error::Error;
 use crate::interrupts::Interrupts;
 use crate::settings::Settings;
@@ -50,7 +51,11 @@ pub(crate) async fn rm(
         Display::plain(settings)
             .show(&names, |events| {
                 let (engine, chosen) = (&engine, &chosen);
-                async move { engine.remove_containers(chosen, &events).await }
+                async move {
+                    engine
+                        .remove_containers(chosen, STOP_TIMEOUT, &events)
+                        .await
+                }
             })
             .await?;
         Ok((chosen.len(), if stop { 0 } else { running.len() }))

@@ -10,7 +10,7 @@ use crate::engine::client::Engine;
 use crate::engine::lock::{Holder, Lock, lock_name};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
-use crate::plan::desired::{Desired, desired};
+use crate::plan::desired::{Desired, desired_as};
 use crate::plan::plan::{Observed, Plan, plan};
 use crate::plan::selection::Selection;
 use crate::settings::Settings;
@@ -24,6 +24,9 @@ pub(crate) struct Scope {
     pub(crate) no_build: bool,
     /// `up --force-recreate`: every existing container is replaced.
     pub(crate) force_recreate: bool,
+    /// `stack ci`: a throwaway copy of the project by this name (see `desired_as`), its
+    /// ports all picked afresh, so two copies never collide on a fixed one.
+    pub(crate) copy: Option<String>,
 }
 
 impl Scope {
@@ -136,8 +139,13 @@ fn load_desired(settings: &Settings, scope: &Scope) -> Result<Desired, Error> {
         find_service(&manifest, name)?;
     }
     let left_out = scope.selection.apply(&mut manifest);
+    if scope.copy.is_some() {
+        for service in manifest.services.values_mut() {
+            service.host_port = None;
+        }
+    }
     let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
-    let mut desired = desired(&manifest, &ca)?;
+    let mut desired = desired_as(&manifest, &ca, scope.copy.as_deref())?;
     desired.left_out = left_out;
     Ok(desired)
 }

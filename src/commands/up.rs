@@ -40,6 +40,7 @@ pub(crate) async fn up(
         selection,
         no_build: args.no_build,
         force_recreate: args.force_recreate,
+        ..Scope::default()
     };
     let (session, lock) =
         Session::open_locked(settings, printer, &interrupts, "up", &scope).await?;
@@ -132,7 +133,7 @@ pub(crate) async fn bring_up(
 }
 
 /// One line per service with its URL, and the time it all took.
-fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
+pub(crate) fn summary(order: &[String], ready: &[Ready], took: Duration) -> String {
     let width = order.iter().map(String::len).max().unwrap_or(0);
     let mut out = format!(
         "{} service{} ready in {:.1}s",

@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use bytes::Bytes;
+use futures_util::future::join_all;
 use futures_util::{Stream, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
@@ -38,6 +39,28 @@ impl Engine {
                 source,
             )),
         }
+    }
+
+    /// Runs `builds`, at most `jobs` at a time; the first failure is the error.
+    pub(crate) async fn build_all(
+        &self,
+        builds: Vec<BuildRequest>,
+        jobs: usize,
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Result<(), EngineError> {
+        let jobs = Semaphore::new(jobs.max(1));
+        let runs = builds.into_iter().map(|request| {
+            let jobs = &jobs;
+            async move {
+                let _permit = jobs.acquire().await.expect("never closed");
+                self.build(request, events).await
+            }
+        });
+        join_all(runs)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()
+            .map(|_| ())
     }
 
     /// Builds the image and tags it; reports steps and output as events.

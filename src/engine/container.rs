@@ -166,6 +166,24 @@ impl Engine {
         Ok(out)
     }
 
+    /// (service, container port, host port) of every port the project's running
+    /// containers publish.
+    pub(crate) async fn published_ports(
+        &self,
+        project: &str,
+    ) -> Result<Vec<(String, u16, u16)>, EngineError> {
+        let containers = self.project_containers(project).await?;
+        Ok(containers
+            .iter()
+            .filter(|c| c.running())
+            .flat_map(|c| {
+                c.ports
+                    .iter()
+                    .map(|(private, _, public)| (c.service.clone(), *private, *public))
+            })
+            .collect())
+    }
+
     /// Creates the container for a spec, publishing its port on `host_port` (asked of the
     /// engine explicitly, so the container keeps it across restarts; see `ports.rs`); a
     /// same-named container without our label is refused.

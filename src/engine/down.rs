@@ -12,18 +12,21 @@ use crate::event::{Event, Events};
 pub(crate) const STOP_TIMEOUT: i32 = 10;
 
 impl Engine {
-    /// Stops and removes every container with the project's label (the one-off ones of
-    /// `stack run` too), then its network, then (with `volumes`) its volumes. Objects
-    /// without the label are never touched.
+    /// Stops (SIGTERM, then SIGKILL after `stop_timeout` seconds) and removes every
+    /// container with the project's label (the one-off ones of `stack run` too), then its
+    /// network, then (with `volumes`) its volumes. Objects without the label are never
+    /// touched.
     pub(crate) async fn down(
         &self,
         project: &str,
         network: &str,
         volumes: bool,
+        stop_timeout: i32,
         events: &Events,
     ) -> Result<(), EngineError> {
         let containers = self.labelled_containers(project).await?;
-        self.remove_containers(&containers, events).await?;
+        self.remove_containers(&containers, stop_timeout, events)
+            .await?;
         // By id: copies that concurrent runs of older versions left make the name
         // ambiguous, and every copy with the project's label goes.
         let ours = self.networks_named(network).await?;
@@ -98,11 +101,12 @@ impl Engine {
     pub(crate) async fn remove_containers(
         &self,
         containers: &[ProjectContainer],
+        stop_timeout: i32,
         events: &Events,
     ) -> Result<(), EngineError> {
         let removals = containers.iter().map(|container| async move {
             if container.running() {
-                self.stop_reported(container, STOP_TIMEOUT, events).await?;
+                self.stop_reported(container, stop_timeout, events).await?;
             }
             self.remove_container(&container.id).await?;
             let _ = events.send(Event::ContainerRemoved {

@@ -76,6 +76,14 @@ pub(crate) enum EngineError {
         host_ip: String,
         port: u16,
     },
+    /// `stack ci`'s readiness deadline passed with services not ready.
+    #[error("{} not ready within {}", names(.services), humantime::format_duration(*.timeout))]
+    NotReadyInTime {
+        timeout: Duration,
+        services: Vec<String>,
+        /// Per service: where it stood, its last probe result and its last log lines.
+        report: Vec<String>,
+    },
     #[error("{what} `{name}` exists but does not belong to project `{project}`")]
     Foreign {
         what: &'static str,
@@ -134,6 +142,15 @@ pub(crate) fn is_lost(error: &bollard::errors::Error) -> bool {
             | Error::RequestTimeoutError
             | Error::SocketNotFoundError(_)
     )
+}
+
+/// "service `a` was", "services `a`, `b` were".
+fn names(services: &[String]) -> String {
+    let quoted: Vec<String> = services.iter().map(|s| format!("`{s}`")).collect();
+    match quoted.as_slice() {
+        [one] => format!("service {one} was"),
+        _ => format!("services {} were", quoted.join(", ")),
+    }
 }
 
 /// `exited with code 3 (task)`, `was killed: out of memory (exit code 137)`.
@@ -195,6 +212,9 @@ impl EngineError {
             EngineError::Crashed { logs, .. } | EngineError::Unhealthy { logs, .. } => {
                 ("last log lines", logs)
             }
+            EngineError::NotReadyInTime { report, .. } => {
+                ("last probe results and log lines", report)
+            }
             _ => ("", &[]),
         }
     }
@@ -245,6 +265,9 @@ impl EngineError {
             EngineError::Foreign { .. } => Some("stack never touches what it did not create: rename the project (`name:`) or remove that object yourself".to_string()),
             EngineError::NetworkStuck { .. } => Some(
                 "a known engine bug after many containers are removed at once (moby#42119): only restarting the engine frees the network; `stack up` reuses it meanwhile".to_string(),
+            ),
+            EngineError::NotReadyInTime { .. } => Some(
+                "`stack ci --timeout 10m` waits longer; `stack ci --keep` leaves the environment up to look at it".to_string(),
             ),
             EngineError::DependencyFailed { .. } | EngineError::Request { .. } => None,
         }

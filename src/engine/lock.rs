@@ -51,6 +51,33 @@ pub(crate) struct Holder {
     pub(crate) here: bool,
 }
 
+impl Holder {
+    /// The holder a lock container's labels name.
+    pub(crate) fn from_labels<S: std::hash::BuildHasher>(
+        labels: &HashMap<String, String, S>,
+    ) -> Holder {
+        let get = |key: &str| labels.get(key).cloned().unwrap_or_default();
+        let host = get(lock_label::HOST);
+        Holder {
+            command: get(lock_label::COMMAND),
+            pid: get(lock_label::PID).parse().unwrap_or(0),
+            here: host == this_host(),
+            host,
+            since: get(lock_label::SINCE),
+        }
+    }
+
+    /// Whether a lock container's labels are a lock's.
+    pub(crate) fn is_lock<S: std::hash::BuildHasher>(labels: &HashMap<String, String, S>) -> bool {
+        labels.contains_key(lock_label::PID)
+    }
+
+    /// The holder ran on this machine and its process is gone: the lock was left behind.
+    pub(crate) fn gone(&self) -> bool {
+        self.here && !alive(self.pid)
+    }
+}
+
 /// A held lock; `release` gives it back. A process that dies holding it leaves the
 /// container behind, and the next command on this host takes it over.
 #[must_use = "a lock is held until released"]
@@ -93,7 +120,7 @@ impl Engine {
                 Attempt::Taken(lock) => return Ok(lock),
                 Attempt::Gone => continue,
                 Attempt::Held { id, holder } => {
-                    if holder.here && !alive(holder.pid) {
+                    if holder.gone() {
                         // Its process died without releasing it.
                         self.remove_container(&id).await?;
                         continue;
@@ -192,17 +219,9 @@ impl Engine {
                 project: project.to_string(),
             });
         }
-        let get = |key: &str| labels.get(key).cloned().unwrap_or_default();
-        let host = get(lock_label::HOST);
         Ok(Attempt::Held {
             id: inspect.id.unwrap_or_else(|| name.to_string()),
-            holder: Holder {
-                command: get(lock_label::COMMAND),
-                pid: get(lock_label::PID).parse().unwrap_or(0),
-                here: host == this_host(),
-                host,
-                since: get(lock_label::SINCE),
-            },
+            holder: Holder::from_labels(&labels),
         })
     }
 
@@ -235,17 +254,46 @@ fn this_host() -> String {
 }
 
 /// Whether process `pid` of this machine is alive. Without `/proc` nothing can be told,
-/// and a lock is never taken from a process that might be alive.
+/// and a lock is never taken from a process that might be alive. A zombie (killed, not yet
+/// reaped by its parent) is gone: it will never release the lock.
 fn alive(pid: u32) -> bool {
     if !std::path::Path::new("/proc/self").exists() {
         return true;
     }
-    pid != 0 && std::path::Path::new(&format!("/proc/{pid}")).exists()
+    if pid == 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (command) S …`: the state follows the command, which may hold spaces.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z' | 'X')
+        ),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::alive;
+
+    #[test]
+    fn a_killed_child_not_yet_reaped_is_not_alive() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .expect("sleep starts");
+        assert!(alive(child.id()));
+        child.kill().expect("kill it");
+        // Not waited for yet: a zombie until `wait` reaps it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while alive(child.id()) {
+            assert!(std::time::Instant::now() < deadline, "still alive");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child.wait().expect("reap it");
+    }
 
     #[test]
     fn this_process_is_alive_and_an_unused_pid_is_not() {

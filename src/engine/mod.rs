@@ -8,6 +8,7 @@ pub(crate) mod down;
 pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod exec;
+pub(crate) mod gc;
 pub(crate) mod health;
 pub(crate) mod images;
 pub(crate) mod listening;

@@ -238,7 +238,10 @@ impl Work {
                 exit = &mut exited => return Err(self.exit_error(run, container, exit?).await),
                 result = self.engine.probe(probe) => match result {
                     Ok(()) => return Ok(()),
-                    Err(error) => last_error = error,
+                    Err(error) => {
+                        self.tracker.probed(&run.spec.service, error.to_string());
+                        last_error = error;
+                    }
                 },
             }
             if Instant::now() >= deadline {

@@ -17,6 +17,8 @@ pub(crate) struct Progress {
     /// This run started the container (created, recreated or restarted it).
     pub(crate) started: bool,
     pub(crate) ready: bool,
+    /// What its health check said last, while it was not yet ready.
+    pub(crate) probe: Option<String>,
 }
 
 /// The progress of every service of one run; clones share it.
@@ -62,6 +64,11 @@ impl Tracker {
     /// interrupted start is stopped too.
     pub(crate) fn starting(&self, service: &str) {
         self.update(service, |p| p.started = true);
+    }
+
+    /// The service's check failed with `error` (kept for a report on a deadline).
+    pub(crate) fn probed(&self, service: &str, error: String) {
+        self.update(service, |p| p.probe = Some(error));
     }
 
     pub(crate) fn ready(&self, service: &str) {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -290,6 +290,48 @@ impl Engine {
             oom: exit.oom,
             task,
             logs: self.tail_logs(container, FAILURE_LOG_LINES).await,
+        }
+    }
+}
+
+impl Engine {
+    /// The error for a deadline that passed: every service not ready, where it stood, what
+    /// its check said last, and its last log lines.
+    pub(crate) async fn not_ready_in_time(
+        &self,
+        order: &[String],
+        tracker: &Tracker,
+        timeout: Duration,
+    ) -> EngineError {
+        let progress = tracker.snapshot();
+        let mut services = Vec::new();
+        let mut report = Vec::new();
+        for service in order {
+            let state = progress.get(service).cloned().unwrap_or_default();
+            if state.ready {
+                continue;
+            }
+            let stood = match (&state.container, state.started || state.kept, state.task) {
+                (None, _, _) => "not created (its image was not ready)".to_string(),
+                (Some(_), false, _) => "not started (waiting for its dependencies)".to_string(),
+                (Some(_), true, true) => "task still running".to_string(),
+                (Some(_), true, false) => match &state.probe {
+                    Some(probe) => format!("running, not healthy; last probe: {probe}"),
+                    None => "running, not yet checked".to_string(),
+                },
+            };
+            report.push(format!("`{service}`: {stood}"));
+            if let Some(id) = state.container.filter(|_| state.started || state.kept) {
+                for line in self.tail_logs(&id, FAILURE_LOG_LINES).await {
+                    report.push(format!("  {line}"));
+                }
+            }
+            services.push(service.clone());
+        }
+        EngineError::NotReadyInTime {
+            timeout,
+            services,
+            report,
         }
     }
 }

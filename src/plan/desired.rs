@@ -19,6 +19,9 @@ use crate::plan::spec::{ContainerSpec, network_name, service_image, volume_name}
 #[derive(Debug)]
 pub(crate) struct Desired {
     pub(crate) project: String,
+    /// The project whose name built images carry: the manifest's, also when this is a
+    /// throwaway copy under another name (`stack ci`), so the next copy reuses them.
+    pub(crate) images: String,
     pub(crate) network: String,
     /// (full name, name in the manifest) of every named volume.
     pub(crate) volumes: Vec<(String, String)>,
@@ -36,6 +39,16 @@ pub(crate) struct Desired {
 /// builds (empty when none). Contexts are packed in parallel: reading large trees is the
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
+    desired_as(manifest, ca_pem, None)
+}
+
+/// The desired state of a throwaway copy of the project called `run` (when given): its
+/// containers, network and volumes carry that name; its images keep the manifest's.
+pub(crate) fn desired_as(
+    manifest: &Manifest,
+    ca_pem: &[u8],
+    run: Option<&str>,
+) -> Result<Desired, Error> {
     let mut manifest = manifest.clone();
     let sources = resolve(&mut manifest, ca_pem)?;
     let manifest = &manifest;
@@ -50,15 +63,20 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
     .into_iter()
     .collect::<Result<Vec<_>, Error>>()?;
     let contexts: BTreeMap<String, BuildContext> = packed.into_iter().collect();
+    let images = manifest.name.clone();
+    let mut running = manifest.clone();
+    if let Some(run) = run {
+        running.name = run.to_string();
+    }
     let mut volumes = Vec::new();
     let mut services = BTreeMap::new();
     for (name, service) in &manifest.services {
         let hash = contexts.get(name).map(|c| &c.hash[..12]);
         let image = service_image(manifest, service, hash);
-        let spec = ContainerSpec::new(manifest, service, &image);
+        let spec = ContainerSpec::new(&running, service, &image);
         for volume in &service.volumes {
             if let crate::manifest::volume::VolumeSource::Named(short) = &volume.source {
-                let full = volume_name(&manifest.name, short);
+                let full = volume_name(&running.name, short);
                 if !volumes.iter().any(|(f, _)| *f == full) {
                     volumes.push((full, short.clone()));
                 }
@@ -76,8 +94,9 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
         );
     }
     Ok(Desired {
-        project: manifest.name.clone(),
-        network: network_name(&manifest.name),
+        project: running.name.clone(),
+        images,
+        network: network_name(&running.name),
         volumes,
         services,
         contexts,

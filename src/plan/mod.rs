@@ -1,6 +1,7 @@
 //! Pure desired state and order: what each service's container should be, compared with
 //! what the engine holds, as a plan the engine executes and `stack plan` prints.
 
+pub(crate) mod address;
 pub(crate) mod desired;
 #[expect(
     clippy::module_inception,

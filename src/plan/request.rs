@@ -141,7 +141,7 @@ fn build_request(desired: &mut Desired, service: &str, no_cache: bool) -> Option
     let context = desired.contexts.remove(service)?;
     let wanted = &desired.services[service];
     Some(BuildRequest {
-        project: desired.project.clone(),
+        project: desired.images.clone(),
         service: service.to_string(),
         tag: wanted.spec.image.clone(),
         context,

@@ -79,12 +79,16 @@ impl Publish {
     /// Where the host connects once the engine published the port on `host_port`:
     /// `127.0.0.1:49153`, `[::1]:8080` for `::`, the fixed address when one is set.
     pub(crate) fn address(&self, host_port: u16) -> String {
-        let ip = match self.host_ip.as_str() {
+        format!("{}:{host_port}", self.host())
+    }
+
+    /// The host part of `address`: `127.0.0.1`, `[::1]`, or the fixed address.
+    pub(crate) fn host(&self) -> &str {
+        match self.host_ip.as_str() {
             "" | "0.0.0.0" => "127.0.0.1",
             "::" => "[::1]",
             other => other,
-        };
-        format!("{ip}:{host_port}")
+        }
     }
 }
 

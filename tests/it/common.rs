@@ -293,7 +293,8 @@ fn sort_waiting(stderr: &str) -> String {
     waiting.sort_unstable();
     let mut out = Vec::new();
     for line in stderr.lines().filter(|line| !is_waiting(line)) {
-        let project_level = line.starts_with("network ") || line.starts_with("volume ");
+        let project_level =
+            line.starts_with("network ") || line.starts_with("volume ") || line.starts_with("ci: ");
         if !project_level && !waiting.is_empty() {
             out.append(&mut waiting);
         }

@@ -1,5 +1,7 @@
 //! The polyglot example, examples/finsight, end to end on the real engine: four toolchains
-//! built from generated Dockerfiles, Postgres, Redis and the generated nginx gateway.
+//! built from generated Dockerfiles, Postgres, Redis, RabbitMQ, a gRPC service and the
+//! generated nginx gateway, each backing service checked in its own protocol; and its CI
+//! job, `stack ci`, as examples/ci runs it.
 //!
 //! Runs scripts/base-images first (it builds the local base images only when missing), and
 //! needs a network that reaches PyPI and npm when builds trust the machine's CA bundle
@@ -63,8 +65,12 @@ fn lines_of<'a>(progress: &'a str, service: &str) -> Vec<&'a str> {
         .collect()
 }
 
-const BUILT: [&str; 5] = ["api", "migrate", "predict", "ingest", "web"];
-const ALL: [&str; 7] = ["api", "predict", "ingest", "web", "db", "cache", "gateway"];
+const BUILT: [&str; 7] = [
+    "api", "migrate", "predict", "ingest", "web", "consumer", "risk",
+];
+const ALL: [&str; 9] = [
+    "api", "predict", "ingest", "web", "db", "cache", "broker", "risk", "gateway",
+];
 
 #[test]
 fn the_example_builds_comes_up_and_answers_through_the_gateway() {
@@ -96,6 +102,27 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
             .iter()
             .any(|l| l.contains("completed")),
         "{cold}"
+    );
+    assert!(
+        lines_of(&cold, "consumer")
+            .iter()
+            .any(|l| l.contains("running in")),
+        "{cold}"
+    );
+    // The backing services are checked in their own protocols, from stack: no client tool
+    // in the image, no command run inside it.
+    let config = finsight.run(["config"]).success().stdout;
+    let config: serde_json::Value = serde_json::from_str(&config).expect("JSON config");
+    let check = |service: &str| config["services"][service]["health"]["check"].clone();
+    assert_eq!(check("broker"), "amqp");
+    assert_eq!(check("cache"), "redis");
+    assert_eq!(
+        check("db"),
+        serde_json::json!({"postgres": {"user": "finsight"}})
+    );
+    assert_eq!(
+        check("risk"),
+        serde_json::json!({"grpc": {"service": "finsight.Risk"}})
     );
 
     // The CA went into the build contexts only, never into the user's tree.
@@ -178,6 +205,20 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
         .stdout;
     assert!(last.contains(&token), "the event is not in Redis: {last}");
 
+    // The same event crossed the broker: the consumer stored its price, and api serves it
+    // with the risk service's score, asked over gRPC.
+    let quote = poll_quote(&gateway, &token);
+    assert_eq!(quote["price"], "1.5000", "{quote}");
+    assert_eq!(quote["messages"], 1, "{quote}");
+    assert_eq!(quote["risk"]["model"], "risk-v1", "{quote}");
+    assert_eq!(quote["risk"]["symbol"], token.as_str(), "{quote}");
+    assert!(
+        quote["risk"]["score"]
+            .as_f64()
+            .is_some_and(|s| (0.0..1.0).contains(&s)),
+        "{quote}"
+    );
+
     // /: the page, made from what the other services say.
     let (status, page) = http(&gateway, "GET", "/", None);
     assert_eq!(status, 200, "{page}");
@@ -219,6 +260,84 @@ fn the_example_builds_comes_up_and_answers_through_the_gateway() {
     assert_eq!(status, 200, "{health}");
 
     finsight.run(["down", "--volumes"]).success();
+}
+
+/// The example's CI job: what examples/ci/ runs in examples/finsight, word for word.
+const CI_JOB: [&str; 9] = [
+    "ci",
+    "--timeout",
+    "10m",
+    "--report",
+    "junit.xml",
+    "--report",
+    "report.json",
+    "--",
+    "./tests/smoke.sh",
+];
+
+#[test]
+fn the_ci_templates_run_the_job_the_tests_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let job = format!("stack {}", CI_JOB.join(" "));
+    for template in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(template)).expect("a template");
+        assert!(text.contains(&job), "{template} does not run `{job}`");
+        assert!(
+            text.contains("examples/finsight"),
+            "{template} does not run it in examples/finsight"
+        );
+    }
+}
+
+/// `GET /api/quotes/SYMBOL` through the gateway until the consumer has stored the quote
+/// (404 until then); fails the test after 30 s.
+fn poll_quote(gateway: &str, symbol: &str) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, body) = http(gateway, "GET", &format!("/api/quotes/{symbol}"), None);
+        if status == 200 {
+            return serde_json::from_str(&body).expect("JSON from api");
+        }
+        assert_eq!(status, 404, "{body}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no quote for {symbol}: the consumer never stored it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_ci_job_passes_against_a_throwaway_copy_and_leaves_nothing() {
+    require_engine!();
+    let (finsight, _gateway) = finsight();
+    let out = finsight.run(CI_JOB);
+    assert_eq!(out.code, 0, "{}", out.normalized());
+    assert!(
+        out.stdout.ends_with("smoke test passed\n"),
+        "{}",
+        out.stdout
+    );
+    let xml = std::fs::read_to_string(finsight.project.path().join("junit.xml")).expect("JUnit");
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit XML");
+    let cases: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(cases.len(), 12, "11 services and the command: {xml}");
+    assert!(!xml.contains("<failure"), "{xml}");
+    let prefix = format!("{}-ci-", finsight.name);
+    for list in [["ps", "-a"], ["network", "ls"], ["volume", "ls"]] {
+        let mut args = list.to_vec();
+        args.extend(["--format", "{{.Label \"dev.stack.project\"}}"]);
+        let left: Vec<String> = crate::common::docker(&args)
+            .lines()
+            .filter(|project| project.starts_with(&prefix))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(left, Vec::<String>::new(), "left by the run: {list:?}");
+    }
 }
 
 #[test]

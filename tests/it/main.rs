@@ -1,6 +1,7 @@
 //! The one integration-test binary: shared helpers in `common`, one module per area.
 
 mod beyond;
+mod ci;
 mod common;
 mod compose_habits;
 mod contexts;

@@ -657,7 +657,7 @@ fn every_exit_code_in_the_readme_is_what_stack_returns() {
         .collect();
     assert_eq!(
         documented,
-        ["0", "1", "2", "3", "4", "5", "130", "143", "other"],
+        ["0", "1", "2", "3", "4", "5", "6", "130", "143", "other"],
         "the table lists these; each is checked below or in the signal tests"
     );
     let code = |manifest: &str, env: &[(&str, &str)]| {
@@ -684,6 +684,11 @@ fn every_exit_code_in_the_readme_is_what_stack_returns() {
     );
     let crash = format!("services:\n  a:\n    image: {BUSYBOX}\n    command: sh -c \"exit 9\"\n");
     assert_eq!(code(&crash, &[]), 5);
+    // `stack ci`: the environment did not come up, so the command never ran.
+    let ci = LiveProject::new("codes", &crash);
+    let out = ci.run(["ci", "--", "touch", "ran"]);
+    assert_eq!(out.code, 6, "{}", out.normalized());
+    assert!(!ci.project.path().join("ran").exists());
     let live = LiveProject::new("codes", "services:\n  a:\n    path: ./a\n");
     live.project
         .file("a/Dockerfile", &format!("FROM {BUSYBOX}\nRUN exit 1\n"));

@@ -1,7 +1,11 @@
-"""Records API: stores trades in Postgres and reads them back."""
+"""Records API: stores trades in Postgres and reads them back; serves the latest quotes
+the consumer took off the broker, each scored by the risk service over gRPC."""
+import functools
+import json
 import os
 from decimal import Decimal, InvalidOperation
 
+import grpc
 import psycopg
 from flask import Flask, jsonify, request
 
@@ -10,6 +14,18 @@ app = Flask(__name__)
 
 def connect():
     return psycopg.connect(os.environ["DATABASE_URL"])
+
+
+@functools.cache
+def risk_score():
+    """The `finsight.Risk/Score` call, one channel per worker process (made after the
+    fork: a gRPC channel does not survive one)."""
+    channel = grpc.insecure_channel(os.environ.get("RISK_ADDR", "localhost:50051"))
+    return channel.unary_unary(
+        "/finsight.Risk/Score",
+        request_serializer=lambda message: json.dumps(message).encode(),
+        response_deserializer=json.loads,
+    )
 
 
 @app.get("/health")
@@ -55,3 +71,27 @@ def summary():
             "SELECT count(*), coalesce(sum(amount), 0) FROM records"
         ).fetchone()
     return jsonify(count=count, total=str(total))
+
+
+@app.get("/quotes/<symbol>")
+def quote(symbol):
+    """The latest price the consumer stored for `symbol`, and its risk score."""
+    symbol = symbol.strip().upper()
+    with connect() as conn:
+        row = conn.execute(
+            "SELECT price, at, messages FROM quotes WHERE symbol = %s", (symbol,)
+        ).fetchone()
+    if row is None:
+        return {"error": f"no quote for {symbol} yet: POST it to /ingest/events"}, 404
+    price, at, messages = row
+    try:
+        risk = risk_score()({"symbol": symbol, "price": float(price)}, timeout=2)
+    except grpc.RpcError as error:
+        return {"error": f"risk: {error.code().name}: {error.details()}"}, 502
+    return jsonify(
+        symbol=symbol,
+        price=str(price),
+        at=at.isoformat() if at else None,
+        messages=messages,
+        risk=risk,
+    )

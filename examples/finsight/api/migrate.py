@@ -11,6 +11,12 @@ CREATE TABLE IF NOT EXISTS records (
     symbol text NOT NULL,
     amount numeric(18, 4) NOT NULL,
     at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS quotes (
+    symbol   text PRIMARY KEY,
+    price    numeric(18, 4) NOT NULL,
+    at       timestamptz,
+    messages bigint NOT NULL
 )
 """
 
@@ -21,7 +27,7 @@ def main():
         try:
             with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
                 conn.execute(SCHEMA)
-            print("migrate: records table ready")
+            print("migrate: records and quotes tables ready")
             return 0
         except psycopg.OperationalError as error:
             if time.monotonic() > deadline:

@@ -1,5 +1,6 @@
-// Command ingest accepts market events over HTTP and queues them in Redis, speaking the
-// Redis protocol (RESP) with the standard library only.
+// Command ingest accepts market events over HTTP, keeps the recent ones in a Redis list
+// and publishes each to RabbitMQ for its consumers, speaking the Redis protocol (RESP)
+// and AMQP 0-9-1 with the standard library only.
 package main
 
 import (
@@ -19,6 +20,9 @@ import (
 
 // queue is the Redis list events go into.
 const queue = "finsight:events"
+
+// topic is the RabbitMQ queue events are published to.
+const topic = "finsight.events"
 
 // redis is one connection to Redis, used by one request at a time.
 type redis struct {
@@ -98,6 +102,11 @@ func writeJSON(w http.ResponseWriter, status int, value any) {
 
 func main() {
 	store := &redis{addr: envOr("REDIS_ADDR", "localhost:6379")}
+	bus := broker{
+		address:  envOr("AMQP_ADDR", "localhost:5672"),
+		user:     envOr("AMQP_USER", "guest"),
+		password: envOr("AMQP_PASSWORD", "guest"),
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := store.do("PING"); err != nil {
@@ -122,7 +131,11 @@ func main() {
 			return
 		}
 		n, _ := strconv.Atoi(length)
-		writeJSON(w, http.StatusAccepted, map[string]any{"queued": n, "queue": queue})
+		if err := bus.publish(topic, payload); err != nil {
+			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"queued": n, "queue": queue, "published": topic})
 	})
 	mux.HandleFunc("GET /events/count", func(w http.ResponseWriter, r *http.Request) {
 		length, err := store.do("LLEN", queue)
@@ -134,7 +147,7 @@ func main() {
 		writeJSON(w, http.StatusOK, map[string]int{"count": n})
 	})
 	addr := ":" + envOr("PORT", "8002")
-	log.Printf("ingest: listening on %s, queueing into %s at %s", addr, queue, store.addr)
+	log.Printf("ingest: listening on %s, queueing into %s at %s, publishing to %s at %s", addr, queue, store.addr, topic, bus.address)
 	log.Fatal(http.ListenAndServe(addr, mux))
 }
 

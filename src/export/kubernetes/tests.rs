@@ -67,7 +67,7 @@ fn the_translation_keeps_start_order_readiness_and_one_claim_per_volume() {
         .iter()
         .map(|c| c["name"].as_str().expect("a name"))
         .collect();
-    assert_eq!(init, ["wait-for-db", "migrate"]);
+    assert_eq!(init, ["wait-for-db", "migrate", "wait-for-risk"]);
     assert_eq!(
         pod["initContainers"][1]["args"],
         serde_json::json!(["python", "migrate.py"])
@@ -93,12 +93,19 @@ fn the_translation_keeps_start_order_readiness_and_one_claim_per_volume() {
             "{service}"
         );
     }
-    // db: pg_isready by exec; one claim for pgdata, which db mounts.
+    // db: its postgres check is a TCP connect to Kubernetes; one claim for pgdata, which
+    // db mounts.
     let db = yaml(&tree, "base/db-deployment.yaml");
     let db_pod = &db["spec"]["template"]["spec"];
     assert_eq!(
-        db_pod["containers"][0]["readinessProbe"]["exec"]["command"][0],
-        "pg_isready"
+        db_pod["containers"][0]["readinessProbe"]["tcpSocket"]["port"],
+        5432
+    );
+    // risk: the same gRPC health check, by the kubelet.
+    let risk = yaml(&tree, "base/risk-deployment.yaml");
+    assert_eq!(
+        risk["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["grpc"],
+        serde_json::json!({"port": 50051, "service": "finsight.Risk"})
     );
     assert_eq!(
         db_pod["volumes"][0]["persistentVolumeClaim"]["claimName"],
