@@ -333,18 +333,26 @@ impl Resolved {
             if key.len() < 2 || NOT_VARIABLES.contains(&key) || !self.seen.insert(key.to_string()) {
                 continue;
             }
-            for value in assignments(files, key) {
+            // A bare name is a variable, set with `=` or `:=`; a struct literal's `addr: …`
+            // elsewhere in the file is another thing's field. A dotted path's last part is
+            // a field, set as `port: …` too; a bare name with no `=` anywhere may be one.
+            let mut values = assignments(files, key, false);
+            if values.is_empty() || name.as_str().contains('.') {
+                values = assignments(files, key, true);
+            }
+            for value in values {
                 self.read(files, &value, depth + 1);
             }
         }
     }
 }
 
-/// The right-hand sides of every assignment to `key`: `key = …`, `key := …`, `key: …`
-/// (object keys, typed declarations), to the end of the line.
-fn assignments(files: &[SourceFile], key: &str) -> Vec<String> {
+/// The right-hand sides of every assignment to `key`: `key = …`, `key := …`, typed
+/// declarations, and with `fields` object keys (`key: …`) too, to the end of the line.
+fn assignments(files: &[SourceFile], key: &str, fields: bool) -> Vec<String> {
+    let operators = if fields { ":=|=|:" } else { ":=|=" };
     let pattern = Regex::new(&format!(
-        r"(?:^|[^\w.$:]){}\s*(?::\s*[\w:<>&'\[\]]+\s*)?(:=|=|:)([^\n]*)",
+        r"(?:^|[^\w.$:]){}\s*(?::\s*[\w:<>&'\[\]]+\s*)?({operators})([^\n]*)",
         regex::escape(key)
     ))
     .expect("an escaped name makes a valid pattern");
@@ -525,6 +533,17 @@ mod tests {
         )
         .expect("a listen call");
         assert_eq!(grpc.port, Some(50051));
+        // A struct literal's `addr:` field is not the `addr` variable the call names.
+        let ingest = find(
+            &[file(
+                "main.go",
+                "func main() {\n\tstore := &redis{addr: envOr(\"REDIS_ADDR\", \"localhost:6379\")}\n\taddr := \":\" + envOr(\"PORT\", \"8002\")\n\tlog.Fatal(http.ListenAndServe(addr, mux))\n}\n",
+            )],
+            GO,
+        )
+        .expect("a listen call");
+        assert_eq!(ingest.port, Some(8002));
+        assert_eq!(ingest.loopback, None);
     }
 
     #[test]
