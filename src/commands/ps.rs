@@ -92,7 +92,11 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, args: &PsArgs) ->
             .map(|container| row(&engine, &manifest, container, probe)),
     )
     .await;
-    let for_people = matches!(output, Output::Table);
+    let for_people = match &output {
+        Output::Table => true,
+        Output::Template(template) => template.is_table(),
+        Output::Json | Output::Ids | Output::Services => false,
+    };
     match output {
         Output::Ids => print_lines(printer, rows.iter().map(|r| r.id.clone())),
         Output::Services => {
@@ -116,7 +120,7 @@ pub(crate) async fn ps(settings: &Settings, printer: &Printer, args: &PsArgs) ->
         }
         Output::Table => printer.data(&table(&rows)),
     }
-    // For people reading the table; scripts get exactly what they asked for.
+    // For people reading a table; scripts get exactly what they asked for.
     if hidden > 0 && for_people {
         printer.status(&format!(
             "{} not shown (`stack ps -a` shows every container)",

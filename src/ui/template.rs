@@ -18,6 +18,11 @@ enum Part {
 }
 
 impl Template {
+    /// A `table …` template: columns for people to read, not lines for a script.
+    pub(crate) fn is_table(&self) -> bool {
+        self.table
+    }
+
     /// Parses `text` against the fields a row has; the error says what is wrong in a
     /// sentence that names the fields.
     pub(crate) fn parse(text: &str, fields: &[&str]) -> Result<Template, String> {

@@ -99,7 +99,25 @@ fn a_passing_command_sees_every_address_and_leaves_nothing() {
             "curl -fsS $STACK_API_URL/health && test $STACK_API_HOST = 127.0.0.1 && echo $STACK_PROJECT",
         ],
     );
-    insta::assert_snapshot!(out.normalized(), @r"
+    // The services stop in parallel, in whichever order they end: the teardown is
+    // compared as a set of lines, the network and volume after the containers.
+    let normalized = out.normalized();
+    let command = normalized
+        .find("\nrunning: ")
+        .expect("the command line is shown")
+        + 1;
+    let end = command + normalized[command..].find('\n').expect("a line");
+    let (before, teardown) = normalized.split_at(end);
+    let mut containers: Vec<&str> = teardown
+        .lines()
+        .filter(|l| l.starts_with("worker") || l.starts_with("api"))
+        .collect();
+    containers.sort_unstable();
+    let rest: Vec<&str> = teardown
+        .lines()
+        .filter(|l| !l.is_empty() && !(l.starts_with("worker") || l.starts_with("api")))
+        .collect();
+    insta::assert_snapshot!(format!("{before}\n{}\n{}", containers.join("\n"), rest.join("\n")), @r"
     exit code: 0
     --- stdout ---
     ok
@@ -118,10 +136,10 @@ fn a_passing_command_sees_every_address_and_leaves_nothing() {
     2 services ready in [TIME]
       api     http://127.0.0.1:[PORT]
     running: sh -c 'curl -fsS $STACK_API_URL/health && test $STACK_API_HOST = 127.0.0.1 && echo $STACK_PROJECT'
-    worker  stopped
-    worker  removed
-    api     stopped
     api     removed
+    api     stopped
+    worker  removed
+    worker  stopped
     network [PROJECT]-ci-[RUN]_default removed
     volume [PROJECT]-ci-[RUN]_scratch removed
     ");
