@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::commands::session::Session;
 use crate::error::Error;
+use crate::plan::mode::recreate_reason;
 use crate::plan::plan::{ContainerAction, Plan, Presence};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
@@ -65,7 +66,7 @@ pub(crate) fn render(plan: &Plan) -> String {
         let action = match &step.action {
             ContainerAction::Create => "create".to_string(),
             ContainerAction::Recreate { changed } => {
-                format!("recreate ({} changed)", changed.join(", "))
+                format!("recreate ({})", recreate_reason(changed))
             }
             ContainerAction::Start => "start".to_string(),
             ContainerAction::Keep => "keep".to_string(),

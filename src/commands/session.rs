@@ -10,7 +10,9 @@ use crate::engine::client::Engine;
 use crate::engine::lock::{Holder, Lock, lock_name};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
-use crate::plan::desired::{Desired, desired};
+use crate::manifest::project::Manifest;
+use crate::plan::desired::{Desired, desired_for};
+use crate::plan::mode::{RunMode, explain_switch};
 use crate::plan::plan::{Observed, Plan, plan};
 use crate::settings::Settings;
 use crate::ui::printer::Printer;
@@ -40,6 +42,18 @@ impl Session {
         command: &str,
     ) -> Result<(Session, Lock), Error> {
         let desired = load_desired(settings)?;
+        Session::open_locked_for(desired, settings, printer, interrupts, command).await
+    }
+
+    /// The session of a desired state worked out already (watch's, in its mode), observed
+    /// once the project's lock is held.
+    pub(crate) async fn open_locked_for(
+        desired: Desired,
+        settings: &Settings,
+        printer: &Printer,
+        interrupts: &Interrupts,
+        command: &str,
+    ) -> Result<(Session, Lock), Error> {
         let engine = Engine::connect(&settings.env).await?;
         let lock = lock_project(&engine, &desired.project, command, printer, interrupts).await?;
         match Session::observe(desired, engine).await {
@@ -65,11 +79,17 @@ impl Session {
             .iter()
             .map(|(full, _)| full.clone())
             .collect();
-        let plan = plan(
+        let mut plan = plan(
             &desired.project,
             &desired.network,
             &volumes,
             &desired.services,
+            &observed,
+        );
+        explain_switch(
+            &mut plan,
+            desired.mode,
+            &desired.other_mode_command,
             &observed,
         );
         Ok(Session {
@@ -96,9 +116,17 @@ impl Session {
 }
 
 fn load_desired(settings: &Settings) -> Result<Desired, Error> {
-    let manifest = load_manifest(settings)?;
-    let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
-    desired(&manifest, &ca)
+    desired_of(settings, &load_manifest(settings)?, RunMode::Production)
+}
+
+/// The desired state of `manifest` in `mode`, trusting the extra CA certificates.
+pub(crate) fn desired_of(
+    settings: &Settings,
+    manifest: &Manifest,
+    mode: RunMode,
+) -> Result<Desired, Error> {
+    let ca = ca_bundle(&settings.cwd, &settings.ca_certs, manifest)?;
+    desired_for(manifest, &ca, mode)
 }
 
 /// Takes `project`'s lock for `command`, saying whom it waits for while another stack

@@ -67,6 +67,20 @@ impl Detection {
     }
 }
 
+impl Detection {
+    /// The command `stack watch` runs instead of `start`: the same app with a reloader
+    /// on, which picks up the files watch syncs into the container. `None` when the
+    /// language compiles (watch rebuilds) or nothing in the image reloads (watch restarts
+    /// the container).
+    pub(crate) fn dev(&self) -> Option<Vec<String>> {
+        match &self.details {
+            Details::Python(python) => python.dev.clone(),
+            Details::Node(node) => node.reloading(&self.start),
+            Details::Go(_) | Details::Rust(_) | Details::Java(_) => None,
+        }
+    }
+}
+
 /// Per-language facts; each variant's type lives in that language's file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]

@@ -21,6 +21,7 @@ use crate::engine::tracker::Tracker;
 use crate::engine::up::{FAILURE_LOG_LINES, Ready};
 use crate::event::{Event, Events};
 use crate::manifest::health::Health;
+use crate::plan::mode::recreate_reason;
 use crate::plan::plan::ContainerAction;
 use crate::plan::request::ServiceRun;
 
@@ -93,7 +94,7 @@ impl Work {
             }),
             ContainerAction::Recreate { changed } => emit(Event::ContainerRecreated {
                 service: service.clone(),
-                reason: format!("{} changed", changed.join(", ")),
+                reason: recreate_reason(changed),
             }),
             ContainerAction::Start | ContainerAction::Keep => {}
         }

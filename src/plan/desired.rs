@@ -12,6 +12,7 @@ use crate::build::{ca, secrets};
 use crate::error::Error;
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
+use crate::plan::mode::RunMode;
 use crate::plan::plan::DesiredService;
 use crate::plan::spec::{ContainerSpec, network_name, service_image, volume_name};
 
@@ -27,12 +28,31 @@ pub(crate) struct Desired {
     pub(crate) contexts: BTreeMap<String, BuildContext>,
     /// What detection warns about (a service that binds 127.0.0.1), one line each.
     pub(crate) warnings: Vec<String>,
+    /// The mode the specs are for.
+    pub(crate) mode: RunMode,
+    /// For each service that runs another command in the other mode (a dev command under
+    /// watch), the hash of its `command` part there: a container that ran it is recreated
+    /// for the mode switch, and the plan says so.
+    pub(crate) other_mode_command: BTreeMap<String, String>,
+    /// What each built service is built from (its detection, for watch's defaults).
+    pub(crate) sources: BTreeMap<String, DockerfileSource>,
 }
 
 /// Works out the desired state. `ca_pem` is the extra CA bundle to trust in generated
 /// builds (empty when none). Contexts are packed in parallel: reading large trees is the
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
+    desired_for(manifest, ca_pem, RunMode::Production)
+}
+
+/// The desired state with each service's command for `mode`: under watch, a service
+/// with a dev command (its framework's reloader) runs it unless the manifest sets
+/// `command`.
+pub(crate) fn desired_for(
+    manifest: &Manifest,
+    ca_pem: &[u8],
+    mode: RunMode,
+) -> Result<Desired, Error> {
     let mut manifest = manifest.clone();
     let sources = resolve(&mut manifest, ca_pem)?;
     let manifest = &manifest;
@@ -49,10 +69,27 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
     let contexts: BTreeMap<String, BuildContext> = packed.into_iter().collect();
     let mut volumes = Vec::new();
     let mut services = BTreeMap::new();
+    let mut other_mode_command = BTreeMap::new();
     for (name, service) in &manifest.services {
         let hash = contexts.get(name).map(|c| &c.hash[..12]);
         let image = service_image(manifest, service, hash);
-        let spec = ContainerSpec::new(manifest, service, &image);
+        let mut spec = ContainerSpec::new(manifest, service, &image);
+        let dev = match sources.by_service.get(name) {
+            Some(DockerfileSource::Generated(rendered)) if service.command.is_none() => {
+                rendered.detection.dev()
+            }
+            _ => None,
+        };
+        if let Some(dev) = dev {
+            let mut other = spec.clone();
+            match mode {
+                RunMode::Watch => spec.command = Some(dev),
+                RunMode::Production => other.command = Some(dev),
+            }
+            if let Some((_, hash)) = other.parts().into_iter().find(|(p, _)| *p == "command") {
+                other_mode_command.insert(name.clone(), hash);
+            }
+        }
         for volume in &service.volumes {
             if let crate::manifest::volume::VolumeSource::Named(short) = &volume.source {
                 let full = volume_name(&manifest.name, short);
@@ -79,6 +116,9 @@ pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Err
         services,
         contexts,
         warnings: sources.warnings,
+        mode,
+        other_mode_command,
+        sources: sources.by_service,
     })
 }
 

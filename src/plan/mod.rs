@@ -2,6 +2,7 @@
 //! what the engine holds, as a plan the engine executes and `stack plan` prints.
 
 pub(crate) mod desired;
+pub(crate) mod mode;
 #[expect(
     clippy::module_inception,
     reason = "the stage is `plan` and its main noun is `Plan`: one noun per file, named after it"
