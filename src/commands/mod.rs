@@ -21,3 +21,4 @@ pub(crate) mod restart;
 pub(crate) mod schema;
 pub(crate) mod session;
 pub(crate) mod up;
+pub(crate) mod watch;
