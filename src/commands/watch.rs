@@ -450,9 +450,15 @@ impl Live<'_> {
         let updates = updates(&self.watches, &paths, &self.manifest.root, Path::exists);
         let (rebuilds, in_place): (Vec<_>, Vec<_>) =
             updates.into_iter().partition(|u| u.rebuild.is_some());
-        let mut rebuild: Vec<(String, String)> = rebuilds
+        let mut rebuild: Vec<Rebuild> = rebuilds
             .into_iter()
-            .filter_map(|u| Some((u.service, u.rebuild?)))
+            .filter_map(|u| {
+                Some(Rebuild {
+                    service: u.service,
+                    reason: u.rebuild?,
+                    recreate: false,
+                })
+            })
             .collect();
         if !in_place.is_empty() {
             let (quiet, forwarder) = quiet(events);
@@ -467,8 +473,13 @@ impl Live<'_> {
             drop(quiet);
             let _ = forwarder.await;
             for (service, result) in applied {
+                // What could not be done in place is done on a new container.
                 if let Applied::Rebuild(reason) = result? {
-                    rebuild.push((service, reason));
+                    rebuild.push(Rebuild {
+                        service,
+                        reason,
+                        recreate: true,
+                    });
                 }
             }
         }
@@ -481,23 +492,19 @@ impl Live<'_> {
     /// Builds the services' images again and recreates only their containers, each on
     /// its own so one failed build does not stop the others. A failed build leaves the
     /// container from before running, and says so.
-    async fn rebuild(
-        &mut self,
-        wanted: Vec<(String, String)>,
-        events: &Events,
-    ) -> Result<(), Error> {
-        for (service, reason) in &wanted {
+    async fn rebuild(&mut self, wanted: Vec<Rebuild>, events: &Events) -> Result<(), Error> {
+        for rebuild in &wanted {
             let _ = events.send(Event::Rebuilding {
-                service: service.clone(),
-                reason: reason.clone(),
+                service: rebuild.service.clone(),
+                reason: rebuild.reason.clone(),
             });
         }
         let desired = match desired_of(self.settings, &self.manifest, RunMode::Watch) {
             Ok(desired) => desired,
             Err(error) => {
-                for (service, _) in &wanted {
+                for rebuild in &wanted {
                     let _ = events.send(Event::UpdateFailed {
-                        service: service.clone(),
+                        service: rebuild.service.clone(),
                         message: error.to_string(),
                         detail: Vec::new(),
                         kept: true,
@@ -515,11 +522,20 @@ impl Live<'_> {
         } = session;
         let fresh_services = desired.services.clone();
         let request = plan.up_request(desired, &observed, self.jobs);
-        let names: BTreeSet<&String> = wanted.iter().map(|(s, _)| s).collect();
         let runs: Vec<_> = request
             .services
             .into_iter()
-            .filter(|run| names.contains(&run.spec.service))
+            .filter_map(|mut run| {
+                let wanted = wanted.iter().find(|w| w.service == run.spec.service)?;
+                if wanted.recreate
+                    && matches!(run.action, ContainerAction::Keep | ContainerAction::Start)
+                {
+                    run.action = ContainerAction::Recreate {
+                        changed: vec!["files".to_string()],
+                    };
+                }
+                Some(run)
+            })
             .collect();
         let (quiet, forwarder) = quiet(events);
         let (engine, expected, jobs) = (&self.engine, &self.expected, self.jobs);
@@ -642,6 +658,16 @@ impl Live<'_> {
         let recreated: BTreeSet<String> = names.into_iter().collect();
         self.copy_in(&BTreeSet::new(), &recreated, events).await
     }
+}
+
+/// A service to build again (when stack builds it) and recreate.
+struct Rebuild {
+    service: String,
+    /// What asked for it: `requirements.txt changed`.
+    reason: String,
+    /// Recreate the container even when its image and configuration are unchanged: its
+    /// files could not be updated in place.
+    recreate: bool,
 }
 
 /// Says that an update of `service` failed, and whether its container from before

@@ -31,6 +31,9 @@ pub(crate) enum SyncError {
     /// Deleting needs a program in the container; the archive API only adds files.
     #[error("its image has no `rm` to delete files with")]
     NoRm,
+    /// Deleting runs a program in the container, which must be running for it.
+    #[error("its container is stopped, so files cannot be deleted in it")]
+    Stopped,
     #[error("`rm` failed in the container (exit code {code}): {output}")]
     Rm { code: i64, output: String },
     #[error(transparent)]
@@ -97,6 +100,9 @@ impl Engine {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => return Err(SyncError::Gone),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409, ..
+            }) => return Err(SyncError::Stopped),
             Err(source) => return Err(EngineError::request(action(), source).into()),
         };
         let mut output = Vec::new();

@@ -77,7 +77,7 @@ impl Target<'_> {
                     deleted,
                 }),
                 Err(SyncError::Engine(error @ EngineError::Lost { .. })) => return Err(error),
-                Err(error @ (SyncError::Gone | SyncError::NoRm)) => {
+                Err(error @ (SyncError::Gone | SyncError::NoRm | SyncError::Stopped)) => {
                     return Ok(Applied::Rebuild(error.to_string()));
                 }
                 Err(error) => {
