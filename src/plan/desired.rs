@@ -71,20 +71,31 @@ pub(crate) fn desired_for(
     let mut services = BTreeMap::new();
     let mut other_mode_command = BTreeMap::new();
     for (name, service) in &manifest.services {
-        let hash = contexts.get(name).map(|c| &c.hash[..12]);
-        let image = service_image(manifest, service, hash);
-        let mut spec = ContainerSpec::new(manifest, service, &image);
         let dev = match sources.by_service.get(name) {
             Some(DockerfileSource::Generated(rendered)) if service.command.is_none() => {
                 rendered.detection.dev()
             }
             _ => None,
         };
+        // Under watch, a dev server that needs another stage runs on an image of its
+        // own, named by the context and the stage.
+        let build_target = dev
+            .as_ref()
+            .and_then(|dev| dev.target)
+            .filter(|_| mode == RunMode::Watch);
+        let hash = contexts.get(name).map(|c| match build_target {
+            Some(target) => blake3::hash(format!("{}\0target={target}", c.hash).as_bytes())
+                .to_hex()
+                .to_string(),
+            None => c.hash.clone(),
+        });
+        let image = service_image(manifest, service, hash.as_deref().map(|h| &h[..12]));
+        let mut spec = ContainerSpec::new(manifest, service, &image);
         if let Some(dev) = dev {
             let mut other = spec.clone();
             match mode {
-                RunMode::Watch => spec.command = Some(dev),
-                RunMode::Production => other.command = Some(dev),
+                RunMode::Watch => spec.command = Some(dev.command),
+                RunMode::Production => other.command = Some(dev.command),
             }
             if let Some((_, hash)) = other.parts().into_iter().find(|(p, _)| *p == "command") {
                 other_mode_command.insert(name.clone(), hash);
@@ -106,6 +117,7 @@ pub(crate) fn desired_for(
                 build_args: service.build.args.clone(),
                 depends_on: service.depends_on.clone(),
                 health: service.health.clone(),
+                build_target: build_target.map(str::to_string),
             },
         );
     }

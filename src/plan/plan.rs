@@ -21,6 +21,8 @@ pub(crate) struct DesiredService {
     pub(crate) build_args: BTreeMap<String, String>,
     pub(crate) depends_on: Vec<String>,
     pub(crate) health: Option<Health>,
+    /// The Dockerfile stage to build instead of the last (watch's dev-server stage).
+    pub(crate) build_target: Option<String>,
 }
 
 /// A container of the project as the engine reports it.
@@ -274,6 +276,7 @@ mod tests {
                 build_args: BTreeMap::new(),
                 depends_on: deps.iter().map(|d| d.to_string()).collect(),
                 health: None,
+                build_target: None,
             },
         )
     }

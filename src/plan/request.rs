@@ -17,6 +17,8 @@ pub(crate) struct BuildRequest {
     pub(crate) tag: String,
     pub(crate) context: BuildContext,
     pub(crate) args: BTreeMap<String, String>,
+    /// The stage to build instead of the last one.
+    pub(crate) target: Option<String>,
 }
 
 /// Everything needed to bring one service up.
@@ -62,6 +64,7 @@ impl Plan {
                     tag: service.spec.image.clone(),
                     context,
                     args: service.build_args.clone(),
+                    target: service.build_target.clone(),
                 })
             })
             .collect()

@@ -104,18 +104,23 @@ impl Defaults {
             return Defaults::Rebuild;
         };
         let detection = &rendered.detection;
-        // Without a reloader (a script, or the manifest's own `command`), a restart
-        // loads the new files.
-        let restart = service.command.is_some() || detection.dev().is_none();
+        // The manifest's own `command` runs as written, without a reloader.
+        let dev = detection.dev().filter(|_| service.command.is_none());
+        // Without a reloader (a script, or that `command`), a restart loads the files.
+        let restart = dev.is_none();
+        // A dev server on the `deps` stage reads the source as it is, build step or not.
+        let on_deps = dev.as_ref().is_some_and(|dev| dev.target.is_some());
         match &detection.details {
             Details::Python(python) if !python.installable => Defaults::Sync {
                 restart,
                 dependency_files: python.dependency_files.clone(),
             },
-            Details::Node(node) if !node.build && node.frontend.is_none() => Defaults::Sync {
-                restart,
-                dependency_files: node.dependency_files.clone(),
-            },
+            Details::Node(node) if on_deps || (!node.build && node.frontend.is_none()) => {
+                Defaults::Sync {
+                    restart,
+                    dependency_files: node.dependency_files.clone(),
+                }
+            }
             Details::Python(_)
             | Details::Node(_)
             | Details::Go(_)

@@ -31,7 +31,7 @@ fn watch_of(name: &str, tweak: impl FnOnce(&mut Service)) -> ServiceWatch {
 
 fn dev(name: &str) -> Option<Vec<String>> {
     match service(name, |_| {}).1 {
-        DockerfileSource::Generated(rendered) => rendered.detection.dev(),
+        DockerfileSource::Generated(rendered) => rendered.detection.dev().map(|d| d.command),
         DockerfileSource::Own(_) => None,
     }
 }
@@ -126,6 +126,35 @@ fn interpreted_sources_sync_and_dependency_files_rebuild() {
         effect(&node, "node-express-npm", "node_modules/x/i.js"),
         None
     );
+}
+
+#[test]
+fn a_front_end_runs_its_dev_server_on_the_deps_stage() {
+    let (_, source) = service("node-vite-react", |_| {});
+    let DockerfileSource::Generated(rendered) = source else {
+        panic!("a generated Dockerfile");
+    };
+    let dev = rendered.detection.dev().expect("a dev server");
+    assert_eq!(dev.target, Some("deps"));
+    assert_eq!(
+        dev.command,
+        ["npx", "vite", "--host", "0.0.0.0", "--port", "3000"]
+    );
+    assert!(rendered.dockerfile.contains("AS deps\n"));
+    let watch = watch_of("node-vite-react", |_| {});
+    assert_eq!(
+        effect(&watch, "node-vite-react", "src/App.jsx"),
+        sync("/app/src/App.jsx", Then::Reload)
+    );
+    assert_eq!(
+        effect(&watch, "node-vite-react", "package.json"),
+        Some(Effect::Rebuild)
+    );
+    // Its own `command` runs on the runtime image, which holds the built site only.
+    let command = watch_of("node-vite-react", |s| {
+        s.command = Some(vec!["nginx".to_string()]);
+    });
+    assert_eq!(command.defaults, Defaults::Rebuild);
 }
 
 #[test]

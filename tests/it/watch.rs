@@ -8,7 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{BUSYBOX, CA_BUNDLE, LiveProject, Running, docker, http, require_engine};
+use crate::common::{
+    BUSYBOX, CA_BUNDLE, LiveProject, Running, copy_fixture, docker, http, require_engine,
+};
 
 /// Long enough for a cold build of a service on a busy 2-core machine.
 const BUILD: Duration = Duration::from_secs(600);
@@ -310,4 +312,59 @@ fn watch_rules_sync_at_start_and_a_manifest_edit_is_applied() {
     watch.signal("INT");
     let (code, output) = watch.finish();
     assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn a_crash_while_watching_is_reported_and_fails_the_run_while_the_service_is_down() {
+    require_engine!();
+    // The service dies (exit code 3) once a synced file tells it to.
+    let manifest = format!(
+        "services:\n  web:\n    image: {BUSYBOX}\n    command: sh -c \"mkdir -p /www; httpd -p 8000 -h /www; while [ ! -e /www/crash ]; do sleep 0.1; done; exit 3\"\n    port: 8000\n    watch:\n      - {{ path: ./site, action: sync, target: /www }}\n"
+    );
+    let live = LiveProject::new("watch-crash", &manifest);
+    live.project.file("site/index.html", "up\n");
+    let mut watch = watching(&live, &["watch", "--progress", "plain"]);
+    live.project.file("site/crash", "now\n");
+    watch.wait_for("web  exited with code 3; not restarted", UPDATE);
+    watch.signal("INT");
+    let (code, output) = watch.finish();
+    assert_eq!(code, 5, "{output}");
+    assert!(
+        output.contains("error: service `web` exited with code 3"),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_front_end_runs_its_dev_server_and_serves_edits_without_a_rebuild() {
+    require_engine!();
+    let mut live = LiveProject::new(
+        "watch-vite",
+        "services:\n  web:\n    path: ./web\n    port: 3000\n    health: { http: / }\n",
+    );
+    copy_fixture("node-vite-react", &live.project.path().join("web"));
+    live.env
+        .push(("STACK_CA_CERT".to_string(), CA_BUNDLE.to_string()));
+    let mut watch = watching(&live, &["watch", "--progress", "plain"]);
+    // Vite's own server, on the stage with every dependency, not nginx and a built site.
+    assert!(inspect(&live, "web", "{{json .Config.Cmd}}").contains("vite"));
+    let image = inspect(&live, "web", "{{.Image}}");
+
+    let app = live.project.path().join("web/src/App.jsx");
+    let text = std::fs::read_to_string(&app).expect("the fixture has App.jsx");
+    std::fs::write(&app, text.replace("<h1>", "<h1 data-edit=\"saved\">")).expect("write");
+    watch.wait_for("web  synced 1 file", UPDATE);
+    let deadline = Instant::now() + UPDATE;
+    loop {
+        let (_, module) = http(&address(&live, "web", 3000), "GET", "/src/App.jsx", None);
+        if module.contains("saved") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dev server never served the edit"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(inspect(&live, "web", "{{.Image}}"), image, "no rebuild");
 }
