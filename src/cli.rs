@@ -121,6 +121,17 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Build what changed, start every service in dependency order and wait until healthy
     Up(UpArgs),
+    /// Bring the stack up, then apply edits as they are saved: copied into the running
+    /// container (the framework reloads), or only the changed service rebuilt
+    ///
+    /// Python and Node services run their framework's reloader (uvicorn --reload, Flask's
+    /// debug mode, Django's runserver, node --watch); a dependency file or Dockerfile
+    /// change rebuilds, as does any change to a Go, Rust or Java service. `watch:` rules in
+    /// stack.yaml say otherwise where needed. Ctrl-C stops the stack.
+    Watch {
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Stop and remove the project's containers and network (volumes with --volumes)
     Down {
         /// Also delete the project's named volumes: their data is lost
@@ -359,6 +370,9 @@ pub(crate) struct UpArgs {
     /// Return once every service is healthy instead of streaming logs
     #[arg(short, long)]
     pub(crate) detach: bool,
+    /// Then apply edits as they are saved, beside the logs (see `stack watch`)
+    #[arg(long, conflicts_with = "detach")]
+    pub(crate) watch: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
     /// Start only the named services, not their dependencies

@@ -172,6 +172,51 @@ pub(crate) enum Event {
     ImageRemoved {
         image: String,
     },
+    /// `stack watch` follows the files of these services, in `folders` directories; it
+    /// took `took` to start.
+    Watching {
+        services: Vec<String>,
+        folders: usize,
+        #[serde(serialize_with = "seconds")]
+        took: Duration,
+    },
+    /// Changed files were copied into the running container, deleted ones removed.
+    Synced {
+        service: String,
+        files: usize,
+        deleted: usize,
+    },
+    /// A change needs a new image: `reason` says which (`requirements.txt changed`).
+    Rebuilding {
+        service: String,
+        reason: String,
+    },
+    /// A change restarts the container: `reason` says which.
+    Restarting {
+        service: String,
+        reason: String,
+    },
+    /// A `sync+exec` rule ran its command in the container.
+    Executed {
+        service: String,
+        command: String,
+        exit_code: i64,
+        /// Its last lines of output when it failed.
+        output: Vec<String>,
+    },
+    /// A change could not be applied (`message`, with the build's output or the
+    /// container's last log lines in `detail`); `kept`: the container from before still
+    /// runs, unchanged.
+    UpdateFailed {
+        service: String,
+        message: String,
+        detail: Vec<String>,
+        kept: bool,
+    },
+    /// A manifest file changed: the project is planned again and what changed applied.
+    Replanning {
+        file: String,
+    },
     /// A line a container wrote (foreground `up`, `logs`).
     Log {
         service: String,
@@ -213,12 +258,19 @@ impl Event {
             | Event::Exited { service, .. }
             | Event::ContainerStopped { service }
             | Event::ContainerRemoved { service }
+            | Event::Synced { service, .. }
+            | Event::Rebuilding { service, .. }
+            | Event::Restarting { service, .. }
+            | Event::Executed { service, .. }
+            | Event::UpdateFailed { service, .. }
             | Event::Log { service, .. } => Some(service),
             Event::NetworkCreated { .. }
             | Event::VolumeCreated { .. }
             | Event::NetworkRemoved { .. }
             | Event::VolumeRemoved { .. }
-            | Event::ImageRemoved { .. } => None,
+            | Event::ImageRemoved { .. }
+            | Event::Watching { .. }
+            | Event::Replanning { .. } => None,
         }
     }
 }

@@ -16,6 +16,7 @@ mod new;
 mod plan;
 mod settings;
 mod ui;
+mod watch;
 
 use std::ffi::OsString;
 
@@ -90,6 +91,9 @@ async fn dispatch(
         Command::Completion { shell } => commands::completion::completion(printer, shell),
         Command::Init(args) => commands::init::init(settings, printer, &args),
         Command::Up(args) => commands::up::up(settings, printer, interrupts, &args).await,
+        Command::Watch { run } => {
+            commands::watch::watch(settings, printer, interrupts, &run, false).await
+        }
         Command::Down {
             volumes,
             swarm: true,

@@ -140,8 +140,9 @@ pub(crate) fn pack(
 
 /// The rules of the context: the service's `.dockerignore`, or the generated one. A
 /// generated build also leaves out secret files wherever they are (before the service's
-/// own rules, so its `!` lines win), except the ones the service refers to.
-fn read_ignore(
+/// own rules, so its `!` lines win), except the ones the service refers to. `stack watch`
+/// follows files through the same rules.
+pub(crate) fn read_ignore(
     dir: &Path,
     dockerfile: &DockerfileSource,
     referenced: &[String],

@@ -30,3 +30,4 @@ pub(crate) mod session;
 pub(crate) mod start;
 pub(crate) mod stop;
 pub(crate) mod up;
+pub(crate) mod watch;

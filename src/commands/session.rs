@@ -1,4 +1,4 @@
-//! What `up`, `build`, `plan` and `restart` share: load the manifest, work out the
+//! What `up`, `build`, `plan`, `start`, `restart`, `run`, `ci` and `watch` share: load the manifest, work out the
 //! desired state, observe the engine and plan; and the project's lock, which every command
 //! that changes the project holds from before it observes until it is done.
 
@@ -10,7 +10,9 @@ use crate::engine::client::Engine;
 use crate::engine::lock::{Holder, Lock, lock_name};
 use crate::error::Error;
 use crate::interrupts::Interrupts;
+use crate::manifest::project::Manifest;
 use crate::plan::desired::{Desired, desired_as};
+use crate::plan::mode::{RunMode, explain_switch};
 use crate::plan::plan::{Observed, Plan, plan};
 use crate::plan::selection::Selection;
 use crate::settings::Settings;
@@ -27,9 +29,19 @@ pub(crate) struct Scope {
     /// `stack ci`: a throwaway copy of the project by this name (see `desired_as`), its
     /// ports all picked afresh, so two copies never collide on a fixed one.
     pub(crate) copy: Option<String>,
+    /// `stack watch`: services with a dev command (their framework's reloader) run it.
+    pub(crate) mode: RunMode,
 }
 
 impl Scope {
+    /// Every service, in watch's mode.
+    pub(crate) fn watch() -> Scope {
+        Scope {
+            mode: RunMode::Watch,
+            ..Scope::default()
+        }
+    }
+
     /// Only the named services (all when none is named), as they are.
     pub(crate) fn only(services: &[String]) -> Scope {
         Scope {
@@ -66,6 +78,19 @@ impl Session {
         scope: &Scope,
     ) -> Result<(Session, Lock), Error> {
         let desired = load_desired(settings, scope)?;
+        Session::open_locked_for(desired, settings, printer, interrupts, command, scope).await
+    }
+
+    /// The session of a desired state worked out already (watch's, from the manifest it
+    /// holds), observed once the project's lock is held.
+    pub(crate) async fn open_locked_for(
+        desired: Desired,
+        settings: &Settings,
+        printer: &Printer,
+        interrupts: &Interrupts,
+        command: &str,
+        scope: &Scope,
+    ) -> Result<(Session, Lock), Error> {
         let engine = Engine::connect(&settings.env).await?;
         let lock = lock_project(&engine, &desired.project, command, printer, interrupts).await?;
         match Session::observe(desired, engine, scope).await {
@@ -109,6 +134,12 @@ impl Session {
         if scope.force_recreate {
             plan.recreate_all();
         }
+        explain_switch(
+            &mut plan,
+            desired.mode,
+            &desired.other_mode_command,
+            &observed,
+        );
         Ok(Session {
             desired,
             engine,
@@ -134,7 +165,17 @@ impl Session {
 
 /// The desired state of the services `scope` selects: the others are not even hashed.
 fn load_desired(settings: &Settings, scope: &Scope) -> Result<Desired, Error> {
-    let mut manifest = load_manifest(settings)?;
+    desired_of(settings, &load_manifest(settings)?, scope)
+}
+
+/// The desired state of `manifest`'s services that `scope` selects, in its mode, trusting
+/// the extra CA certificates.
+pub(crate) fn desired_of(
+    settings: &Settings,
+    manifest: &Manifest,
+    scope: &Scope,
+) -> Result<Desired, Error> {
+    let mut manifest = manifest.clone();
     for name in scope.selection.named() {
         find_service(&manifest, name)?;
     }
@@ -145,7 +186,7 @@ fn load_desired(settings: &Settings, scope: &Scope) -> Result<Desired, Error> {
         }
     }
     let ca = ca_bundle(&settings.cwd, &settings.ca_certs, &manifest)?;
-    let mut desired = desired_as(&manifest, &ca, scope.copy.as_deref())?;
+    let mut desired = desired_as(&manifest, &ca, scope.copy.as_deref(), scope.mode)?;
     desired.left_out = left_out;
     Ok(desired)
 }

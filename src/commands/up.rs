@@ -29,6 +29,9 @@ pub(crate) async fn up(
     interrupts: &Interrupts,
     args: &UpArgs,
 ) -> Result<(), Error> {
+    if args.watch {
+        return crate::commands::watch::watch(settings, printer, interrupts, &args.run, true).await;
+    }
     let started = Instant::now();
     let interrupts = interrupts.claim();
     let selection = if args.no_deps {
@@ -90,9 +93,7 @@ pub(crate) async fn bring_up(
         printer.warn(warning);
     }
     for orphan in &session.plan.orphans {
-        printer.warn(&format!(
-            "service `{orphan}` is no longer in the manifest but its container exists; `stack down` removes it"
-        ));
+        printer.warn(&orphan_warning(orphan));
     }
     let Session {
         desired,
@@ -130,6 +131,13 @@ pub(crate) async fn bring_up(
         printer.status(&summary(&order, &outcome.ready, started.elapsed()));
     }
     Ok(outcome)
+}
+
+/// What `up` says about a container whose service left the manifest.
+pub(crate) fn orphan_warning(orphan: &str) -> String {
+    format!(
+        "service `{orphan}` is no longer in the manifest but its container exists; `stack down` removes it"
+    )
 }
 
 /// One line per service with its URL, and the time it all took.
@@ -184,7 +192,7 @@ async fn follow(
             let crashes = &crashes;
             async move {
                 let logs = engine.logs(project, order, None, since, true, &events);
-                let exits = engine.report_exits(deaths, outcome.seen, &events, crashes);
+                let exits = engine.report_exits(deaths, outcome.seen, &events, crashes, &|_| false);
                 tokio::select! {
                     () = interrupts.first() => {}
                     () = logs => {}

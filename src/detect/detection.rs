@@ -67,6 +67,46 @@ impl Detection {
     }
 }
 
+/// How a service runs under `stack watch`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Dev {
+    /// The app with a reloader on, which picks up the files watch copies into the
+    /// container: `uvicorn --reload`, `node --watch`, a front end's dev server.
+    pub(crate) command: Vec<String>,
+    /// The Dockerfile stage to run it on instead of the runtime image, when that image
+    /// cannot (a front end's dev server needs every dependency and the source: `deps`).
+    pub(crate) target: Option<&'static str>,
+}
+
+/// The stage of a generated Node Dockerfile with every dependency and the source.
+pub(crate) const DEPS_STAGE: &str = "deps";
+
+impl Detection {
+    /// How `stack watch` runs the service. `None` when the language compiles (watch
+    /// rebuilds) or nothing in the image reloads (watch restarts the container).
+    pub(crate) fn dev(&self) -> Option<Dev> {
+        match &self.details {
+            Details::Python(python) => python.dev.clone().map(|command| Dev {
+                command,
+                target: None,
+            }),
+            // A build step or a front end: the dev command (the `dev` script, the front
+            // end's dev server) runs where the dev tools are.
+            Details::Node(node) if node.build || node.frontend.is_some() => {
+                node.dev.clone().map(|command| Dev {
+                    command,
+                    target: Some(DEPS_STAGE),
+                })
+            }
+            Details::Node(node) => node.reloading(&self.start).map(|command| Dev {
+                command,
+                target: None,
+            }),
+            Details::Go(_) | Details::Rust(_) | Details::Java(_) => None,
+        }
+    }
+}
+
 /// Per-language facts; each variant's type lives in that language's file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]

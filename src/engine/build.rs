@@ -83,7 +83,11 @@ impl Engine {
             ),
         ]);
         let args: HashMap<String, String> = request.args.into_iter().collect();
-        let options = BuildImageOptionsBuilder::default()
+        let mut options = BuildImageOptionsBuilder::default();
+        if let Some(target) = &request.target {
+            options = options.target(target);
+        }
+        let options = options
             .dockerfile("Dockerfile")
             .t(&request.tag)
             .rm(true)

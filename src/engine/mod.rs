@@ -26,6 +26,7 @@ pub(crate) mod ready;
 pub(crate) mod stand_in;
 pub(crate) mod supervise;
 pub(crate) mod swarm;
+pub(crate) mod sync;
 pub(crate) mod tracker;
 pub(crate) mod undo;
 pub(crate) mod up;

@@ -144,19 +144,21 @@ impl Engine {
 impl Engine {
     /// Says which of the project's containers stopped, from the `from`th death seen on,
     /// until the engine is lost (the error it returns) or the caller drops it. `crashes`
-    /// collects the services that ended by themselves: no one sent them a signal.
+    /// collects the services that ended by themselves: no one sent them a signal. Deaths
+    /// `expected` claims (a container the caller stops on purpose) are not reported.
     pub(crate) async fn report_exits(
         &self,
         mut deaths: Deaths,
         from: usize,
         events: &Events,
         crashes: &Mutex<Vec<Death>>,
+        expected: &(dyn Fn(&Death) -> bool + Sync),
     ) -> EngineError {
         let mut next = from;
         loop {
             let seen = deaths.now();
             for death in seen.deaths.iter().skip(next) {
-                if death.task || death.oneoff {
+                if death.task || death.oneoff || expected(death) {
                     continue;
                 }
                 // A container already removed was replaced (a recreate) or taken down: its

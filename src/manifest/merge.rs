@@ -8,7 +8,7 @@
 //! - Mappings merge by key, the later value winning: `services`, `env` (also written as a
 //!   `KEY=value` list), `build.args`, `gateway.routes`, and the sections `health`, `build`
 //!   and `gateway`. In `health`, a later check of any kind replaces the earlier one.
-//! - Lists append: `env_file` (later files win per variable), `depends_on`,
+//! - Lists append: `env_file` (later files win per variable), `depends_on`, `watch`,
 //!   `build.build_packages`, `build.system_packages` and `ca_certificates` (without
 //!   repeats); `volumes` merge by container path, a later mount replacing the earlier one.
 //!
@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use crate::manifest::list::List;
 use crate::manifest::located::Located;
 use crate::manifest::raw::{RawBuild, RawGateway, RawHealth, RawManifest, RawService};
 use crate::manifest::section::Section;
@@ -58,6 +59,7 @@ fn merge_service(base: &mut RawService, later: RawService) {
         build,
         volumes,
         profiles,
+        watch,
     } = later;
     if path.is_some() || image.is_some() {
         base.path = path;
@@ -78,6 +80,23 @@ fn merge_service(base: &mut RawService, later: RawService) {
     merge_optional_section(&mut base.build, build, merge_build);
     merge_volumes(&mut base.volumes, volumes);
     replace(&mut base.profiles, profiles);
+    append_rules(&mut base.watch, watch);
+}
+
+/// `watch` rules append: a later file adds rules (the most specific path decides which
+/// applies, whatever the file). Anything but a list replaces, for validation to report.
+fn append_rules<T>(base: &mut Option<Located<List<T>>>, later: Option<Located<List<T>>>) {
+    let Some(later) = later else { return };
+    match (base.as_mut(), later.value) {
+        (
+            Some(Located {
+                value: List::Items(items),
+                ..
+            }),
+            List::Items(more),
+        ) => items.extend(more),
+        (_, other) => *base = Some(Located::new(other, later.pos)),
+    }
 }
 
 /// Destructures `later` so that a new kind of check stops the compiler here: a later file

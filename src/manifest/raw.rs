@@ -6,11 +6,12 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::manifest::list::List;
 use crate::manifest::located::Located;
 use crate::manifest::schema::{
     BoolField, CommandLine, DebianRelease, Duration, EnvFiles, EnvMap, FrameworkName, HttpPath,
     LanguageName, NameOrTrue, Port, ProfileName, ProjectName, Routes, ServiceName, Services,
-    StringList, StringMap, Version, VolumeList,
+    StringList, StringMap, Version, VolumeList, WatchActionName,
 };
 use crate::manifest::section::Section;
 use crate::manifest::table::Table;
@@ -157,6 +158,49 @@ pub(crate) struct RawService {
     /// without runs always. A running service may not depend on one whose profiles are off.
     #[schemars(with = "Vec<ProfileName>")]
     pub(crate) profiles: Option<Located<Value>>,
+
+    /// What `stack watch` (and `stack up --watch`) does when a file under a rule's `path`
+    /// changes, where stack's defaults do not fit. The most specific `path` decides; files
+    /// no rule covers keep the defaults: Python and Node sources are synced into the
+    /// running container and the framework reloads them, dependency files and the
+    /// Dockerfile rebuild, compiled languages rebuild. At start, every `sync` rule's
+    /// files are copied once, so the container starts from what is on disk.
+    pub(crate) watch: Option<Located<List<Section<RawWatch>>>>,
+}
+
+/// One `watch:` rule: what happens when a file under `path` changes.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[schemars(rename = "WatchRule", extend("required" = ["path", "action"]))]
+pub(crate) struct RawWatch {
+    /// The file or folder to watch, relative to stack.yaml, inside the project. Files the
+    /// service's `.dockerignore` leaves out of its build are never watched, nor is `.git`.
+    #[schemars(with = "String")]
+    pub(crate) path: Option<Located<Value>>,
+
+    /// `sync`: copy changed files into the running container (deleted files are deleted)
+    /// and let the app's reloader pick them up; `rebuild`: build the image again and
+    /// recreate the container; `restart`: restart the container; `sync+restart`: copy,
+    /// then restart; `sync+exec`: copy, then run `exec` in the container.
+    #[schemars(with = "WatchActionName")]
+    pub(crate) action: Option<Located<Value>>,
+
+    /// Where `path` is copied to in the container (an absolute path), for the sync
+    /// actions. Default, for a service built from a generated Dockerfile: the same place
+    /// under `/app`, where its image holds the source. A service with its own Dockerfile
+    /// or an `image` service needs it.
+    #[schemars(with = "String")]
+    pub(crate) target: Option<Located<Value>>,
+
+    /// Patterns, relative to `path`, in `.dockerignore` syntax (`**/*.tmp`, `!keep.tmp`):
+    /// changes to files they match do nothing.
+    #[schemars(with = "StringList")]
+    pub(crate) ignore: Option<Located<Value>>,
+
+    /// For `sync+exec`: the command run in the container after each sync, as a string
+    /// split like a shell would or a list of arguments, e.g. `npm run build:css`.
+    #[schemars(with = "CommandLine")]
+    pub(crate) exec: Option<Located<Value>>,
 }
 
 /// The readiness probe of a service: exactly one kind of check (`http`, `tcp`, `cmd`, or a

@@ -232,6 +232,17 @@ field_schema!(
 );
 
 field_schema!(
+    /// What a `watch:` rule does.
+    WatchActionName, _generator => {
+        let names: Vec<&str> = crate::manifest::watch::WatchAction::ALL
+            .iter()
+            .map(|action| action.name())
+            .collect();
+        json_schema!({ "type": "string", "enum": names })
+    }
+);
+
+field_schema!(
     /// A Debian release the generated Dockerfiles build on.
     DebianRelease, _generator => {
         let names: Vec<&str> = crate::manifest::service::DEBIAN_RELEASES.to_vec();

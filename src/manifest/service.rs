@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::detect::language::{Framework, Language};
 use crate::manifest::health::Health;
 use crate::manifest::volume::Volume;
+use crate::manifest::watch::WatchRule;
 
 /// Where a service's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -84,6 +85,9 @@ pub(crate) struct Service {
     pub(crate) framework: Option<Framework>,
     pub(crate) build: BuildOptions,
     pub(crate) volumes: Vec<Volume>,
+    /// What `stack watch` does when files change, where the defaults do not fit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) watch: Vec<WatchRule>,
     /// Files stack writes into the container before starting it (path to contents): the
     /// gateway's nginx configuration.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -126,6 +130,7 @@ impl Service {
             framework: None,
             build: BuildOptions::default(),
             volumes: Vec::new(),
+            watch: Vec::new(),
             files: BTreeMap::new(),
             line: 0,
         }

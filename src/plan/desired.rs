@@ -12,6 +12,7 @@ use crate::build::{ca, secrets};
 use crate::error::Error;
 use crate::manifest::project::Manifest;
 use crate::manifest::service::Service;
+use crate::plan::mode::RunMode;
 use crate::plan::plan::DesiredService;
 use crate::plan::spec::{ContainerSpec, network_name, service_image, volume_name};
 
@@ -33,21 +34,32 @@ pub(crate) struct Desired {
     /// Services of the manifest this command leaves alone (`up web`): neither planned nor
     /// orphans.
     pub(crate) left_out: BTreeSet<String>,
+    /// The mode the specs are for.
+    pub(crate) mode: RunMode,
+    /// For each service that runs another command in the other mode (a dev command under
+    /// watch), the hash of its `command` part there: a container that ran it is recreated
+    /// for the mode switch, and the plan says so.
+    pub(crate) other_mode_command: BTreeMap<String, String>,
+    /// What each built service is built from (its detection, for watch's defaults).
+    pub(crate) sources: BTreeMap<String, DockerfileSource>,
 }
 
 /// Works out the desired state. `ca_pem` is the extra CA bundle to trust in generated
 /// builds (empty when none). Contexts are packed in parallel: reading large trees is the
 /// slow part of a no-op `up`.
 pub(crate) fn desired(manifest: &Manifest, ca_pem: &[u8]) -> Result<Desired, Error> {
-    desired_as(manifest, ca_pem, None)
+    desired_as(manifest, ca_pem, None, RunMode::Production)
 }
 
 /// The desired state of a throwaway copy of the project called `run` (when given): its
-/// containers, network and volumes carry that name; its images keep the manifest's.
+/// containers, network and volumes carry that name; its images keep the manifest's. Each
+/// service runs its command for `mode`: under watch, a service with a dev command (its
+/// framework's reloader) runs it unless the manifest sets `command`.
 pub(crate) fn desired_as(
     manifest: &Manifest,
     ca_pem: &[u8],
     run: Option<&str>,
+    mode: RunMode,
 ) -> Result<Desired, Error> {
     let mut manifest = manifest.clone();
     let sources = resolve(&mut manifest, ca_pem)?;
@@ -70,10 +82,38 @@ pub(crate) fn desired_as(
     }
     let mut volumes = Vec::new();
     let mut services = BTreeMap::new();
+    let mut other_mode_command = BTreeMap::new();
     for (name, service) in &manifest.services {
-        let hash = contexts.get(name).map(|c| &c.hash[..12]);
-        let image = service_image(manifest, service, hash);
-        let spec = ContainerSpec::new(&running, service, &image);
+        let dev = match sources.by_service.get(name) {
+            Some(DockerfileSource::Generated(rendered)) if service.command.is_none() => {
+                rendered.detection.dev()
+            }
+            _ => None,
+        };
+        // Under watch, a dev server that needs another stage runs on an image of its
+        // own, named by the context and the stage.
+        let build_target = dev
+            .as_ref()
+            .and_then(|dev| dev.target)
+            .filter(|_| mode == RunMode::Watch);
+        let hash = contexts.get(name).map(|c| match build_target {
+            Some(target) => blake3::hash(format!("{}\0target={target}", c.hash).as_bytes())
+                .to_hex()
+                .to_string(),
+            None => c.hash.clone(),
+        });
+        let image = service_image(manifest, service, hash.as_deref().map(|h| &h[..12]));
+        let mut spec = ContainerSpec::new(&running, service, &image);
+        if let Some(dev) = dev {
+            let mut other = spec.clone();
+            match mode {
+                RunMode::Watch => spec.command = Some(dev.command),
+                RunMode::Production => other.command = Some(dev.command),
+            }
+            if let Some((_, hash)) = other.parts().into_iter().find(|(p, _)| *p == "command") {
+                other_mode_command.insert(name.clone(), hash);
+            }
+        }
         for volume in &service.volumes {
             if let crate::manifest::volume::VolumeSource::Named(short) = &volume.source {
                 let full = volume_name(&running.name, short);
@@ -90,6 +130,7 @@ pub(crate) fn desired_as(
                 build_args: service.build.args.clone(),
                 depends_on: service.depends_on.clone(),
                 health: service.health.clone(),
+                build_target: build_target.map(str::to_string),
             },
         );
     }
@@ -102,6 +143,9 @@ pub(crate) fn desired_as(
         contexts,
         warnings: sources.warnings,
         left_out: BTreeSet::new(),
+        mode,
+        other_mode_command,
+        sources: sources.by_service,
     })
 }
 

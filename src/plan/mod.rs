@@ -3,6 +3,7 @@
 
 pub(crate) mod address;
 pub(crate) mod desired;
+pub(crate) mod mode;
 #[expect(
     clippy::module_inception,
     reason = "the stage is `plan` and its main noun is `Plan`: one noun per file, named after it"

@@ -21,6 +21,8 @@ pub(crate) struct DesiredService {
     pub(crate) build_args: BTreeMap<String, String>,
     pub(crate) depends_on: Vec<String>,
     pub(crate) health: Option<Health>,
+    /// The Dockerfile stage to build instead of the last (watch's dev-server stage).
+    pub(crate) build_target: Option<String>,
 }
 
 /// A container of the project as the engine reports it.
@@ -104,12 +106,12 @@ pub(crate) struct Plan {
 }
 
 impl ContainerAction {
-    /// Why a recreate happens, as a line says it: `env, image changed`, or `forced`.
+    /// Why a recreate happens, as a line says it: `env, image changed`, `forced`, or the move to or from watch's dev command.
     pub(crate) fn reason(changed: &[String]) -> String {
         if changed.is_empty() {
             "forced".to_string()
         } else {
-            format!("{} changed", changed.join(", "))
+            crate::plan::mode::recreate_reason(changed)
         }
     }
 }
@@ -329,6 +331,7 @@ mod tests {
                 build_args: BTreeMap::new(),
                 depends_on: deps.iter().map(|d| d.to_string()).collect(),
                 health: None,
+                build_target: None,
             },
         )
     }

@@ -19,6 +19,8 @@ pub(crate) struct BuildRequest {
     pub(crate) args: BTreeMap<String, String>,
     /// Build every step again, without the engine's layer cache (`build --no-cache`).
     pub(crate) no_cache: bool,
+    /// The stage to build instead of the last one.
+    pub(crate) target: Option<String>,
 }
 
 /// Everything needed to bring one service up.
@@ -147,5 +149,6 @@ fn build_request(desired: &mut Desired, service: &str, no_cache: bool) -> Option
         context,
         args: wanted.build_args.clone(),
         no_cache,
+        target: wanted.build_target.clone(),
     })
 }

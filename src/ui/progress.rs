@@ -201,7 +201,8 @@ impl Progress {
             | Event::NotStarted { .. }
             | Event::NotReady { .. }
             | Event::Interrupted { .. }
-            | Event::Exited { .. } => self.finish_bar(&bar, &service, event, false),
+            | Event::Exited { .. }
+            | Event::UpdateFailed { .. } => self.finish_bar(&bar, &service, event, false),
             other => {
                 if let Some(text) = describe(other) {
                     bar.set_message(text);
@@ -360,6 +361,58 @@ fn describe(event: &Event) -> Option<String> {
         Event::NetworkRemoved { name } => format!("network {name} removed"),
         Event::VolumeRemoved { name } => format!("volume {name} removed"),
         Event::ImageRemoved { image } => format!("image {image} removed"),
+        Event::Watching {
+            services,
+            folders,
+            took,
+        } => format!(
+            "watching {} ({folders} folder{}) for changes, ready in {}; Ctrl-C stops the stack",
+            services.join(", "),
+            if *folders == 1 { "" } else { "s" },
+            seconds(took)
+        ),
+        Event::Synced { files, deleted, .. } => {
+            let count = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+            match (*files, *deleted) {
+                (files, 0) => format!("synced {}", count(files)),
+                (0, deleted) => format!("deleted {}", count(deleted)),
+                (files, deleted) => format!("synced {}, deleted {deleted}", count(files)),
+            }
+        }
+        Event::Rebuilding { reason, .. } => format!("rebuilding ({reason})"),
+        Event::Restarting { reason, .. } => format!("restarting ({reason})"),
+        Event::Executed {
+            command,
+            exit_code,
+            output,
+            ..
+        } => {
+            let mut text = if *exit_code == 0 {
+                format!("ran `{command}`")
+            } else {
+                format!("`{command}` failed with exit code {exit_code}")
+            };
+            for line in output {
+                text.push_str(&format!("\n    | {line}"));
+            }
+            text
+        }
+        Event::UpdateFailed {
+            message,
+            detail,
+            kept,
+            ..
+        } => {
+            let mut text = format!("update failed: {message}");
+            for line in detail {
+                text.push_str(&format!("\n    | {line}"));
+            }
+            if *kept {
+                text.push_str("\n    the container from before keeps running, unchanged");
+            }
+            text
+        }
+        Event::Replanning { file } => format!("{file} changed: planning again"),
     })
 }
 
@@ -523,6 +576,39 @@ mod tests {
             Event::ImageRemoved {
                 image: s("stack-shop-web:0123456789ab"),
             },
+            Event::Watching {
+                services: vec![s("api"), s("web")],
+                folders: 12,
+                took,
+            },
+            Event::Synced {
+                service: s("web"),
+                files: 3,
+                deleted: 1,
+            },
+            Event::Rebuilding {
+                service: s("api"),
+                reason: s("requirements.txt changed"),
+            },
+            Event::Restarting {
+                service: s("worker"),
+                reason: s("jobs.py changed"),
+            },
+            Event::Executed {
+                service: s("web"),
+                command: s("npm run build:css"),
+                exit_code: 1,
+                output: vec![s("sass: no such file")],
+            },
+            Event::UpdateFailed {
+                service: s("api"),
+                message: s("build failed at Step 9/12 : RUN go build ."),
+                detail: vec![s("./main.go:10:30: syntax error")],
+                kept: true,
+            },
+            Event::Replanning {
+                file: s("stack.yaml"),
+            },
         ]
     }
 
@@ -561,9 +647,16 @@ mod tests {
             Event::PortMoved { .. } => 29,
             Event::Signalled { .. } => 30,
             Event::ImageRemoved { .. } => 31,
+            Event::Watching { .. } => 32,
+            Event::Synced { .. } => 33,
+            Event::Rebuilding { .. } => 34,
+            Event::Restarting { .. } => 35,
+            Event::Executed { .. } => 36,
+            Event::UpdateFailed { .. } => 37,
+            Event::Replanning { .. } => 38,
         }
     }
-    const VARIANTS: usize = 32;
+    const VARIANTS: usize = 39;
 
     /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
     fn rendered(mode: Mode, events: &[Event]) -> String {

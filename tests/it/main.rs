@@ -33,3 +33,4 @@ mod schema;
 mod stand_ins;
 mod up_down;
 mod verdict;
+mod watch;

@@ -307,3 +307,38 @@ fn well_known_images_get_their_protocols_check_on_their_usual_port() {
     // A task is done when it exits: no check, no port.
     assert_eq!(service("seed"), (json!(null), json!(null), json!(null)));
 }
+
+#[test]
+fn watch_rules_say_what_each_action_needs() {
+    let project = with_service_dirs();
+    let text = problems(
+        &project,
+        "services:
+  api:
+    path: ./api
+    watch:
+      - { path: ./api, action: synk }
+      - { path: ./api/static, action: sync+exec }
+      - { path: ./api, action: rebuild, target: /app }
+      - { path: ../outside, action: sync }
+      - { action: restart }
+      - { path: ./api, action: sync, ignore: [\"a[b\"] }
+      - { path: ./api, action: sync, taget: /x }
+      - { path: ./api, action: restart, exec: make }
+      - ./api
+  db:
+    image: postgres:15
+    watch:
+      - { path: ./db, action: sync }
+      - { path: ./db, action: rebuild }
+  migrate:
+    path: ./api
+    task: true
+    watch: [{ path: ./api, action: restart }]
+  web:
+    path: ./web
+    watch: { path: ./web, action: sync }
+",
+    );
+    insta::assert_snapshot!(text);
+}

@@ -5,104 +5,10 @@
 //! what the probe saw, two `up`s of one project take turns, and a signal leaves nothing
 //! this run started.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{BUSYBOX, LiveProject, Output, docker, require_engine};
-
-/// A `stack` run in the background whose output the test reads as it comes.
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Running {
-    /// Starts `stack ARGS` in the project, with `env` added.
-    fn start(live: &LiveProject, args: &[&str], env: &[(&str, &str)]) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("stack"))
-            .args(args)
-            .current_dir(live.project.path())
-            .env("NO_COLOR", "1")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("stack starts");
-        let (tx, lines) = mpsc::channel::<String>();
-        let streams: [Box<dyn Read + Send>; 2] = [
-            Box::new(child.stdout.take().expect("piped")),
-            Box::new(child.stderr.take().expect("piped")),
-        ];
-        for stream in streams {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        Running {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Reads until a line contains `needle`; fails the test after `within`.
-    fn wait_for(&mut self, needle: &str, within: Duration) {
-        let deadline = Instant::now() + within;
-        while !self.seen.iter().any(|l| l.contains(needle)) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => self.seen.push(line),
-                Err(_) => panic!("no `{needle}` in:\n{}", self.seen.join("\n")),
-            }
-        }
-    }
-
-    /// Sends the process a signal (`INT`, `TERM`).
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-    }
-
-    /// Waits for the end (at most two minutes): the exit code and everything printed.
-    fn finish(mut self) -> (i32, String) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let code = loop {
-            if let Some(status) = self.child.try_wait().expect("wait works") {
-                break status.code().unwrap_or(-1);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "stack did not end:\n{}",
-                self.seen.join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        // The reader threads end with the pipes.
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
-            self.seen.push(line);
-        }
-        (code, self.seen.join("\n"))
-    }
-}
-
-impl Drop for Running {
-    /// A test that fails midway leaves no `stack` behind (it could hold the project's
-    /// lock, and the project's `down` would wait for it).
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::{BUSYBOX, LiveProject, Output, Running, docker, require_engine};
 
 /// `docker inspect -f FORMAT <project>-<service>`.
 fn inspect(live: &LiveProject, service: &str, format: &str) -> String {

@@ -81,7 +81,9 @@ fn a_build_script_runs_in_the_build_stage_and_dev_dependencies_are_pruned() {
         .split_once("FROM node:20-bookworm-slim\n")
         .expect("two stages");
     assert!(
-        build.contains("RUN npm ci\nCOPY . .\nRUN npm run build \\\n && npm prune --omit=dev"),
+        build.contains(
+            "RUN npm ci\nCOPY . .\n\n# --- build stage: build, prune development dependencies ---\nFROM deps AS build\nRUN npm run build \\\n && npm prune --omit=dev"
+        ),
         "{dockerfile}"
     );
     assert!(build.contains("g++") && !runtime.contains("g++"));

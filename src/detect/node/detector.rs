@@ -90,6 +90,22 @@ pub(crate) struct Node {
     pub(crate) dev: Option<Vec<String>>,
 }
 
+impl Node {
+    /// `node --watch` for an app the image starts with node from its source as it is (no
+    /// build step, not a front end): Node restarts it when a synced file it loaded
+    /// changes. The runtime image holds production dependencies only, so the `dev`
+    /// script's tools (nodemon, a front end's dev server) are not there to run.
+    pub(crate) fn reloading(&self, start: &[String]) -> Option<Vec<String>> {
+        let rest = start.strip_prefix(&["node".to_string()])?;
+        if self.build || self.frontend.is_some() || rest.iter().any(|a| a == "--watch") {
+            return None;
+        }
+        let mut argv = vec!["node".to_string(), "--watch".to_string()];
+        argv.extend(rest.iter().cloned());
+        Some(argv)
+    }
+}
+
 fn matches(dir: &Path) -> bool {
     dir.join("package.json").is_file()
 }

@@ -241,6 +241,57 @@ pub(super) fn speaks_http(
     }
 }
 
+/// The start command with the framework's own reloader on, for `stack watch`: the
+/// server restarts itself when watch syncs a changed file into the container. `None` when
+/// nothing would reload (a script, the manifest's `command`): watch restarts the
+/// container instead.
+pub(super) fn dev(entry: &Entry, framework: Option<Framework>, port: u16) -> Option<Vec<String>> {
+    let words = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let port = port.to_string();
+    match (entry, framework) {
+        (Entry::Asgi { app, factory }, _) => {
+            let mut argv = words(&["uvicorn", &app.target]);
+            if *factory {
+                argv.push("--factory".to_string());
+            }
+            if let Some(src) = &app.path {
+                argv.extend(words(&["--app-dir", src]));
+            }
+            // Checked every 0.1 s rather than 0.25: a saved file is served sooner, and
+            // a stat of each module under /app ten times a second costs next to nothing.
+            argv.extend(words(&[
+                "--host",
+                "0.0.0.0",
+                "--port",
+                &port,
+                "--reload",
+                "--reload-delay",
+                "0.1",
+            ]));
+            Some(argv)
+        }
+        // Flask's debug mode (its reloader, and its PIN-protected debugger), set through
+        // the variables every Flask since 1.0 reads rather than `--app`/`--debug` (2.2+).
+        (Entry::Wsgi(app), Some(Framework::Flask)) => {
+            let mut argv = words(&["env", &format!("FLASK_APP={}", app.target), "FLASK_DEBUG=1"]);
+            if let Some(src) = &app.path {
+                argv.push(format!("PYTHONPATH={src}"));
+            }
+            argv.extend(words(&[
+                "flask", "run", "--host", "0.0.0.0", "--port", &port,
+            ]));
+            Some(argv)
+        }
+        (Entry::Wsgi(_), Some(Framework::Django)) => Some(words(&[
+            "python",
+            "manage.py",
+            "runserver",
+            &format!("0.0.0.0:{port}"),
+        ])),
+        _ => None,
+    }
+}
+
 /// The start command for `entry` listening on `port`, and the server stack installs
 /// because the dependencies lack it.
 pub(super) fn start(

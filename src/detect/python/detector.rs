@@ -60,6 +60,9 @@ pub(crate) struct Python {
     pub(crate) native: Option<Native>,
     /// A server the start command needs that the dependencies do not list.
     pub(crate) server: Option<&'static str>,
+    /// The start command with the framework's reloader on, for `stack watch`; `None` for
+    /// an installed package (watch rebuilds it) and for what has no reloader.
+    pub(crate) dev: Option<Vec<String>>,
 }
 
 fn matches(dir: &Path) -> bool {
@@ -95,6 +98,7 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
     let port = listen::choose(service, listen.as_ref(), app::default_port(framework));
     let http = app::speaks_http(framework, &sources, listen.as_ref());
     let bound = service.port.or(port.default);
+    let dev = app::dev(&entry, framework, bound.unwrap_or(8000)).filter(|_| !installable);
     let (start, server) = app::start(entry, bound.unwrap_or(8000), &dependencies);
     Ok(Detection::new(
         Language::Python,
@@ -112,6 +116,7 @@ fn detect(service: &Service, dir: &Path) -> Result<Detection, DetectError> {
             installable,
             native: native::native(&project, installable),
             server,
+            dev,
         }),
     ))
 }

@@ -8,3 +8,4 @@ pub(crate) mod language;
 pub(crate) mod service;
 pub(crate) mod source;
 pub(crate) mod volumes;
+pub(crate) mod watch;

@@ -15,6 +15,7 @@ use crate::manifest::check::health::{Target, check_health, recipe_of, recipe_por
 use crate::manifest::check::language::check_language;
 use crate::manifest::check::source::check_source;
 use crate::manifest::check::volumes::check_volumes;
+use crate::manifest::check::watch::check_watch;
 use crate::manifest::checker::{Checker, Text};
 use crate::manifest::located::{Located, Pos};
 use crate::manifest::raw::RawService;
@@ -146,6 +147,10 @@ pub(crate) fn check_service(
         reject_build_only_fields(checker, raw);
     }
 
+    let watch = match &raw.watch {
+        Some(value) => check_watch(checker, value, source.as_ref(), task.unwrap_or(false), root),
+        None => Some(Vec::new()),
+    };
     let profiles = match &raw.profiles {
         Some(value) => check_profiles(checker, value),
         None => Vec::new(),
@@ -170,6 +175,7 @@ pub(crate) fn check_service(
             framework,
             build: build?,
             volumes: volumes?,
+            watch: watch?,
             files: BTreeMap::new(),
             line: key_pos.line,
         })
