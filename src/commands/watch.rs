@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
 use tokio::sync::mpsc::unbounded_channel;
@@ -325,53 +325,82 @@ impl Live<'_> {
     }
 
     /// Copies in what the containers may lack: every `sync` rule's files (a new
-    /// container has only its image), and a kept container's whole synced tree (an
-    /// earlier watch may have copied other versions into it).
+    /// container has only its image), and the synced files of a kept container that may
+    /// differ from its image. A kept container's image was built from the files on disk
+    /// (its content hash says so), so only what an earlier watch copied into it can be
+    /// stale, and the host file changed since (back, most often): the files modified
+    /// after the container was created are copied again, not the whole tree, which keeps
+    /// starting fast on a big one. (A file put back with an old modification time, as
+    /// `cp -p` does, is missed until it is saved again.)
     async fn initial_sync(&self, fresh: &BTreeSet<String>, events: &Events) -> Result<(), Error> {
-        let whole: BTreeSet<String> = self
-            .watches
-            .iter()
-            .filter(|w| !fresh.contains(&w.service) && matches!(w.defaults, Defaults::Sync { .. }))
-            .map(|w| w.service.clone())
-            .collect();
+        let mut kept = BTreeMap::new();
+        for watch in &self.watches {
+            if fresh.contains(&watch.service) || !matches!(watch.defaults, Defaults::Sync { .. }) {
+                continue;
+            }
+            let name = container_name(&self.project, &watch.service);
+            // Not known: every synced file is copied. The margin covers an engine whose
+            // clock runs ahead of this machine's (a VM's).
+            let since = self
+                .engine
+                .created_at(&name)
+                .await
+                .ok()
+                .and_then(|created| created.checked_sub(CLOCK_MARGIN));
+            kept.insert(watch.service.clone(), since);
+        }
         let all: BTreeSet<String> = self.services.keys().cloned().collect();
-        self.copy_in(&whole, &all, events).await
+        self.copy_in(&kept, &all, events).await
     }
 
-    /// Copies files into running containers: the whole synced tree of the `whole`
-    /// services, the files of the `sync` rules of the `rules` services. Nothing restarts
-    /// and no command runs: the containers may well hold these files already.
+    /// Copies files into running containers: the synced tree of the `kept` services (only
+    /// the files modified since the time given, when given), the files of the `sync`
+    /// rules of the `rules` services. Nothing restarts and no command runs: the containers may
+    /// well hold these files already.
     async fn copy_in(
         &self,
-        whole: &BTreeSet<String>,
+        kept: &BTreeMap<String, Option<SystemTime>>,
         rules: &BTreeSet<String>,
         events: &Events,
     ) -> Result<(), Error> {
         let mut pending = Vec::new();
         for watch in &self.watches {
-            let all = whole.contains(&watch.service);
+            let tree = kept.get(&watch.service);
             let rule_paths = if rules.contains(&watch.service) {
                 watch.sync_rule_paths()
             } else {
                 Vec::new()
             };
-            if !all && rule_paths.is_empty() {
+            if tree.is_none() && rule_paths.is_empty() {
                 continue;
             }
+            let by_rule = |file: &Path| rule_paths.iter().any(|r| file.starts_with(r));
             let mut dirs = BTreeSet::new();
             for root in watch.roots() {
                 dirs.extend(kept_dirs(&root, &|p| watch.wants_dir(p)));
             }
+            let modified_since = |file: &Path, since: SystemTime| {
+                // Unreadable: copied, and the copy says why.
+                std::fs::metadata(file)
+                    .and_then(|m| m.modified())
+                    .map_or(true, |modified| modified >= since)
+            };
             let files: Vec<PathBuf> = files_in(&dirs)
                 .into_iter()
-                .filter(|f| all || rule_paths.iter().any(|r| f.starts_with(r)))
+                .filter(|f| match tree {
+                    Some(Some(since)) => by_rule(f) || modified_since(f, *since),
+                    Some(None) => true,
+                    None => by_rule(f),
+                })
                 .filter(|f| matches!(watch.effect(f), Some(Effect::Sync { .. })))
                 .collect();
             let root = &self.manifest.root;
             for mut update in updates(std::slice::from_ref(watch), &files, root, |_| true) {
                 update.restart = None;
                 update.exec.clear();
-                pending.push(update);
+                if !update.is_empty() {
+                    pending.push(update);
+                }
             }
         }
         if pending.is_empty() {
@@ -582,7 +611,7 @@ impl Live<'_> {
             }
         }
         // A new container holds its image's files: the rules' ones go in again.
-        self.copy_in(&BTreeSet::new(), &recreated, events).await
+        self.copy_in(&BTreeMap::new(), &recreated, events).await
     }
 
     /// A manifest file changed: load it again, plan, and apply what changed (the services
@@ -663,9 +692,13 @@ impl Live<'_> {
         self.rewatch();
         self.follow_logs(events);
         let recreated: BTreeSet<String> = names.into_iter().collect();
-        self.copy_in(&BTreeSet::new(), &recreated, events).await
+        self.copy_in(&BTreeMap::new(), &recreated, events).await
     }
 }
+
+/// How far the engine's clock may run ahead of this machine's for the start's sync: a
+/// file modified this long before its container was created is copied again anyway.
+const CLOCK_MARGIN: Duration = Duration::from_secs(60);
 
 /// A service to build again (when stack builds it) and recreate.
 struct Rebuild {

@@ -4,7 +4,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::UploadToContainerOptionsBuilder;
@@ -80,6 +80,32 @@ impl Engine {
             self.remove_paths(container, batch).await?;
         }
         Ok((copied, deletes.len()))
+    }
+
+    /// When `container` was created, by the engine's clock.
+    pub(crate) async fn created_at(&self, container: &str) -> Result<SystemTime, SyncError> {
+        let inspect = match self
+            .docker()
+            .inspect_container(
+                container,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+        {
+            Ok(inspect) => inspect,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => return Err(SyncError::Gone),
+            Err(source) => {
+                return Err(
+                    EngineError::request(format!("inspect container {container}"), source).into(),
+                );
+            }
+        };
+        inspect
+            .created
+            .and_then(|created| humantime::parse_rfc3339_weak(&created).ok())
+            .ok_or(SyncError::Gone)
     }
 
     /// `rm -rf -- PATHS` in the container, as root: the image's files belong to root and

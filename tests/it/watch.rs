@@ -141,6 +141,45 @@ fn a_python_edit_is_served_without_a_rebuild() {
 }
 
 #[test]
+fn a_kept_container_gets_back_only_what_changed_since_it_was_created() {
+    require_engine!();
+    let live = fastapi("watch-kept");
+    live.project
+        .file("api/helpers/a.py", "A = 1\n")
+        .file("api/helpers/b.py", "B = 1\n");
+    // Files of a checkout are older than the container (watch allows the engine's clock
+    // a minute ahead of this machine's).
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for file in ["api/main.py", "api/helpers/a.py", "api/helpers/b.py"] {
+        std::fs::File::options()
+            .write(true)
+            .open(live.project.path().join(file))
+            .and_then(|f| f.set_modified(hour_ago))
+            .expect("backdate");
+    }
+    let mut watch = watching(&live, &["watch", "--progress", "plain"]);
+    served(&live, "api", 8000, "\"version\":1", UPDATE);
+    live.project.file("api/main.py", &main_py(2));
+    watch.wait_for("api  synced 1 file", UPDATE);
+    served(&live, "api", 8000, "\"version\":2", UPDATE);
+    // Killed: the container keeps running with version 2 copied in.
+    watch.signal("KILL");
+    let _ = watch.finish();
+    let container = inspect(&live, "api", "{{.Id}}");
+
+    // Back to what the image was built from: the container is kept, and only the file
+    // changed since it was created is copied again, not the whole tree.
+    live.project.file("api/main.py", &main_py(1));
+    let watch = watching(&live, &["watch", "--progress", "plain"]);
+    assert_eq!(inspect(&live, "api", "{{.Id}}"), container, "kept");
+    assert_eq!(watch.count("api  synced 1 file"), 1, "{}", watch.seen());
+    served(&live, "api", 8000, "\"version\":1", UPDATE);
+    watch.signal("INT");
+    let (code, output) = watch.finish();
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
 fn a_file_deleted_on_the_host_is_gone_in_the_container() {
     require_engine!();
     let live = fastapi("watch-rm");
