@@ -142,6 +142,9 @@ impl Engine {
             let Some(text) = info.stream else {
                 continue;
             };
+            // The classic builder wraps a step's stderr in colour codes (ESC[91m … ESC[0m):
+            // they are not the build's words, and `--color never` must not print them.
+            let text = console::strip_ansi_codes(&text);
             for line in text.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
                 if line.starts_with("Step ") && line.contains(" : ") {
                     if let (Some(previous), false) = (&step, announced) {

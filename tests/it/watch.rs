@@ -310,6 +310,8 @@ fn a_broken_go_edit_leaves_the_old_container_serving() {
     watch.wait_for("ingest  update failed: build failed", BUILD);
     watch.wait_for("the container from before keeps running, unchanged", UPDATE);
     assert!(watch.seen().contains("syntax error"), "{}", watch.seen());
+    // The builder's colour codes around the compiler's stderr are not shown.
+    assert!(!watch.seen().contains('\x1b'), "{:?}", watch.seen());
     assert_eq!(inspect(&live, "ingest", "{{.Id}}"), container);
     served(&live, "ingest", 8080, "ingest v1", UPDATE);
 
