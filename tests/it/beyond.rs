@@ -124,12 +124,13 @@ fn a_swarm_deploy_starts_in_order_waits_until_healthy_and_is_removed_again() {
     assert_eq!(deployed.code, 0, "{}", deployed.normalized());
     insta::assert_snapshot!(lines.join("\n"));
     // The published port answers from the host, through the swarm task.
+    // web is checked by a command, so its summary line gives the bare address.
     let url = deployed
         .stderr
         .lines()
-        .find_map(|l| l.split("http://").nth(1))
+        .find(|l| l.starts_with("  web "))
+        .and_then(|l| l.split_whitespace().last())
         .expect("web's address")
-        .trim()
         .to_string();
     let (status, body) = get(&url, "/passwd");
     assert_eq!((status, body.contains("root:")), (200, true));
