@@ -165,17 +165,16 @@ impl Session {
 
 /// The desired state of the services `scope` selects: the others are not even hashed.
 fn load_desired(settings: &Settings, scope: &Scope) -> Result<Desired, Error> {
-    desired_of(settings, &load_manifest(settings)?, scope)
+    desired_of(settings, load_manifest(settings)?, scope)
 }
 
 /// The desired state of `manifest`'s services that `scope` selects, in its mode, trusting
 /// the extra CA certificates.
 pub(crate) fn desired_of(
     settings: &Settings,
-    manifest: &Manifest,
+    mut manifest: Manifest,
     scope: &Scope,
 ) -> Result<Desired, Error> {
-    let mut manifest = manifest.clone();
     for name in scope.selection.named() {
         find_service(&manifest, name)?;
     }

@@ -55,7 +55,7 @@ pub(crate) async fn watch(
     let started = SystemTime::now();
     let interrupts = interrupts.claim();
     let manifest = load_manifest(settings)?;
-    let desired = desired_of(settings, &manifest, &Scope::watch())?;
+    let desired = desired_of(settings, manifest.clone(), &Scope::watch())?;
     let (session, lock) = Session::open_locked_for(
         desired,
         settings,
@@ -535,7 +535,7 @@ impl Live<'_> {
                 reason: rebuild.reason.clone(),
             });
         }
-        let desired = match desired_of(self.settings, &self.manifest, &Scope::watch()) {
+        let desired = match desired_of(self.settings, self.manifest.clone(), &Scope::watch()) {
             Ok(desired) => desired,
             Err(error) => {
                 for rebuild in &wanted {
@@ -622,7 +622,7 @@ impl Live<'_> {
             file: file.to_string(),
         });
         let loaded = load_manifest(self.settings).and_then(|manifest| {
-            let desired = desired_of(self.settings, &manifest, &Scope::watch())?;
+            let desired = desired_of(self.settings, manifest.clone(), &Scope::watch())?;
             let watches = service_watches(&manifest, &desired.sources)?;
             Ok((manifest, desired, watches))
         });

@@ -95,7 +95,12 @@ pub(crate) fn scheme(check: Option<&Check>) -> Option<&'static str> {
 /// scheme its check speaks (`http://…`, `postgres://…`); the bare address when the check
 /// names no protocol, which no browser would be sent to.
 pub(crate) fn url(check: Option<&Check>, address: &str) -> String {
-    match scheme(check) {
+    with_scheme(scheme(check), address)
+}
+
+/// `address` (`host:port`) as a URL in `scheme`, or bare without one.
+pub(crate) fn with_scheme(scheme: Option<&str>, address: &str) -> String {
+    match scheme {
         Some(scheme) => format!("{scheme}://{address}"),
         None => address.to_string(),
     }

@@ -2,7 +2,7 @@
 //! variables `stack ci` gives its command and `stack env` prints: from the host through
 //! the port the engine published, or from the project network by the service's name.
 
-use crate::manifest::health::{Health, scheme};
+use crate::manifest::health::{Health, scheme, with_scheme};
 use crate::plan::spec::Publish;
 
 /// A service's name, what it publishes and the scheme of its URL, in the order addresses
@@ -92,11 +92,10 @@ pub(crate) fn variables(project: &str, addresses: &[Address]) -> Vec<(String, St
             } else {
                 address.host.clone()
             };
-            let url = match address.scheme {
-                Some(scheme) => format!("{scheme}://{host}:{port}"),
-                None => format!("{host}:{port}"),
-            };
-            out.push((format!("{prefix}_URL"), url));
+            out.push((
+                format!("{prefix}_URL"),
+                with_scheme(address.scheme, &format!("{host}:{port}")),
+            ));
         }
     }
     out

@@ -76,10 +76,8 @@ pub(crate) fn desired_as(
     .collect::<Result<Vec<_>, Error>>()?;
     let contexts: BTreeMap<String, BuildContext> = packed.into_iter().collect();
     let images = manifest.name.clone();
-    let mut running = manifest.clone();
-    if let Some(run) = run {
-        running.name = run.to_string();
-    }
+    // A throwaway copy's containers, network and volumes carry its own name.
+    let project = run.unwrap_or(&manifest.name).to_string();
     let mut volumes = Vec::new();
     let mut services = BTreeMap::new();
     let mut other_mode_command = BTreeMap::new();
@@ -103,7 +101,7 @@ pub(crate) fn desired_as(
             None => c.hash.clone(),
         });
         let image = service_image(manifest, service, hash.as_deref().map(|h| &h[..12]));
-        let mut spec = ContainerSpec::new(&running, service, &image);
+        let mut spec = ContainerSpec::new(&project, service, &image);
         if let Some(dev) = dev {
             let mut other = spec.clone();
             match mode {
@@ -116,7 +114,7 @@ pub(crate) fn desired_as(
         }
         for volume in &service.volumes {
             if let crate::manifest::volume::VolumeSource::Named(short) = &volume.source {
-                let full = volume_name(&running.name, short);
+                let full = volume_name(&project, short);
                 if !volumes.iter().any(|(f, _)| *f == full) {
                     volumes.push((full, short.clone()));
                 }
@@ -135,9 +133,9 @@ pub(crate) fn desired_as(
         );
     }
     Ok(Desired {
-        project: running.name.clone(),
+        project: project.clone(),
         images,
-        network: network_name(&running.name),
+        network: network_name(&project),
         volumes,
         services,
         contexts,

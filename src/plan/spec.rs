@@ -110,9 +110,9 @@ pub(crate) struct ContainerSpec {
 }
 
 impl ContainerSpec {
-    /// The spec for `service`, running `image` (a built tag or the manifest's image).
-    pub(crate) fn new(manifest: &Manifest, service: &Service, image: &str) -> ContainerSpec {
-        let project = &manifest.name;
+    /// The spec for `service` of `project`, running `image` (a built tag or the manifest's
+    /// image).
+    pub(crate) fn new(project: &str, service: &Service, image: &str) -> ContainerSpec {
         let mounts = service
             .volumes
             .iter()
@@ -132,7 +132,7 @@ impl ContainerSpec {
             })
             .collect();
         ContainerSpec {
-            project: project.clone(),
+            project: project.to_string(),
             service: service.name.clone(),
             name: container_name(project, &service.name),
             image: image.to_string(),
