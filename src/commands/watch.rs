@@ -265,7 +265,11 @@ impl Live<'_> {
             };
             let Some(batch) = batch else { break };
             tokio::select! {
-                () = interrupts.first() => break,
+                () = interrupts.first() => {
+                    // The update is dropped where it was, holding the lock maybe.
+                    self.engine.release_own_lock(&self.project).await;
+                    break;
+                }
                 result = self.apply(batch, events) => result?,
             }
         }

@@ -188,6 +188,19 @@ impl Engine {
         }
     }
 
+    /// Gives back the project's lock when this process holds it: for a command cut short
+    /// while the `Lock` was in a future that was dropped. Errors are dropped as in
+    /// `Lock::release`.
+    pub(crate) async fn release_own_lock(&self, project: &str) {
+        let name = lock_name(project);
+        if let Ok(Attempt::Held { id, holder }) = self.holder(project, &name).await
+            && holder.here
+            && holder.pid == std::process::id()
+        {
+            let _ = self.remove_container(&id).await;
+        }
+    }
+
     /// Who holds the lock container `name`; another project's container is refused.
     async fn holder(&self, project: &str, name: &str) -> Result<Attempt, EngineError> {
         let inspect = match self
