@@ -44,8 +44,6 @@ pub(crate) enum Event {
         image: String,
         #[serde(serialize_with = "seconds")]
         took: Duration,
-        /// Older images of the service removed after the build (the newest few are kept).
-        removed_images: usize,
     },
     /// A built image is being pushed to a registry under this name.
     PushStarted {
@@ -168,6 +166,12 @@ pub(crate) enum Event {
     VolumeRemoved {
         name: String,
     },
+    /// Older images of a service removed once the run that built a newer one is ready
+    /// (the newest few are kept), by their tags or ids.
+    OlderImagesRemoved {
+        service: String,
+        images: Vec<String>,
+    },
     /// An image stack built for the project was removed (`down --rmi local`).
     ImageRemoved {
         image: String,
@@ -239,6 +243,7 @@ impl Event {
             | Event::BuildStep { service, .. }
             | Event::BuildOutput { service, .. }
             | Event::BuildFinished { service, .. }
+            | Event::OlderImagesRemoved { service, .. }
             | Event::PushStarted { service, .. }
             | Event::PushProgress { service, .. }
             | Event::Pushed { service, .. }

@@ -317,6 +317,26 @@ fn exactly(reader: impl Read, size: u64) -> impl Read {
 }
 
 impl BuildContext {
+    /// Appends `text` to the Dockerfile stack generated and injected, when there is one
+    /// (a Dockerfile of the user's is sent as it is). The hash stays as it was: what is
+    /// appended is derived from it. Returns whether there was one.
+    pub(crate) fn append_to_generated_dockerfile(&mut self, text: &str) -> bool {
+        let generated = self.entries.iter_mut().find_map(|entry| match entry {
+            Entry::Injected(file) if file.path == "Dockerfile" => Some(file),
+            _ => None,
+        });
+        match generated {
+            Some(file) => {
+                if !file.contents.ends_with(b"\n") {
+                    file.contents.push(b'\n');
+                }
+                file.contents.extend_from_slice(text.as_bytes());
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Writes the context as a tar to `out`, reading each file as it goes. A file that
     /// changed since it was hashed is sent as it is now (as `docker build` would), cut or
     /// padded to the hashed length so the archive stays valid.
@@ -463,6 +483,44 @@ mod tests {
             .filter(|n| !n.ends_with('/'))
             .count();
         assert_eq!(files, 3);
+    }
+
+    /// The bytes of `name` in the context's tar.
+    fn sent(context: &BuildContext, name: &str) -> Option<String> {
+        let tar = tar_of(context);
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let mut entry = archive
+            .entries()
+            .expect("a tar")
+            .map(|e| e.expect("an entry"))
+            .find(|e| e.path().expect("a path").display().to_string() == name)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut text).expect("text");
+        Some(text)
+    }
+
+    #[test]
+    fn only_a_generated_dockerfile_gets_stacks_labels_appended() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "app.py", "print(1)\n");
+        let mut context =
+            pack(dir.path(), &generated(), &[], &BTreeMap::new(), &[]).expect("packs");
+        let hash = context.hash.clone();
+        assert!(context.append_to_generated_dockerfile("LABEL a=\"b\"\n"));
+        assert_eq!(
+            sent(&context, "Dockerfile").as_deref(),
+            Some("FROM scratch\nLABEL a=\"b\"\n")
+        );
+        assert_eq!(context.hash, hash);
+
+        write(dir.path(), "Dockerfile", "FROM scratch\n");
+        let own = DockerfileSource::Own(dir.path().join("Dockerfile"));
+        let mut context = pack(dir.path(), &own, &[], &BTreeMap::new(), &[]).expect("packs");
+        assert!(!context.append_to_generated_dockerfile("LABEL a=\"b\"\n"));
+        assert_eq!(
+            sent(&context, "Dockerfile").as_deref(),
+            Some("FROM scratch\n")
+        );
     }
 
     #[test]

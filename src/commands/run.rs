@@ -104,7 +104,7 @@ async fn prepare(
                         engine.pull(service, image, &emit).await?;
                     }
                     if let Some(build) = work.build {
-                        engine.build(build, &emit).await?;
+                        engine.build_all(vec![build], 1, &emit).await?;
                     }
                     Ok::<(), crate::engine::error::EngineError>(())
                 };

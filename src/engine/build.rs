@@ -13,7 +13,6 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::build::context::BuildContext;
 use crate::engine::client::Engine;
 use crate::engine::error::{EngineError, is_lost};
-use crate::engine::images::KEEP_IMAGES;
 use crate::event::Event;
 use crate::plan::request::BuildRequest;
 use crate::plan::spec::label;
@@ -41,7 +40,8 @@ impl Engine {
         }
     }
 
-    /// Runs `builds`, at most `jobs` at a time; the first failure is the error.
+    /// Runs `builds`, at most `jobs` at a time, each service's older images removed after
+    /// its build; the first failure is the error.
     pub(crate) async fn build_all(
         &self,
         builds: Vec<BuildRequest>,
@@ -53,7 +53,10 @@ impl Engine {
             let jobs = &jobs;
             async move {
                 let _permit = jobs.acquire().await.expect("never closed");
-                self.build(request, events).await
+                let (project, service) = (request.project.clone(), request.service.clone());
+                self.build(request, events).await?;
+                self.remove_older_images(&project, &service, events).await;
+                Ok(())
             }
         });
         join_all(runs)
@@ -83,6 +86,18 @@ impl Engine {
             ),
         ]);
         let args: HashMap<String, String> = request.args.into_iter().collect();
+        // The classic builder adds one LABEL step per label it is given, each a container
+        // created and committed (about 0.1 s) at the end of every build: a Dockerfile of
+        // stack's gets them as one step of its own. A target stage is not the last one, so
+        // there the engine places them.
+        let mut context = request.context;
+        let folded = request.target.is_none()
+            && context.append_to_generated_dockerfile(&label_instruction(&labels));
+        let (given, label_steps) = if folded {
+            (HashMap::new(), 1)
+        } else {
+            (labels.clone(), labels.len())
+        };
         let mut options = BuildImageOptionsBuilder::default();
         if let Some(target) = &request.target {
             options = options.target(target);
@@ -92,20 +107,20 @@ impl Engine {
             .t(&request.tag)
             .rm(true)
             .forcerm(true)
-            .labels(&labels)
+            .labels(&given)
             .buildargs(&args)
             .nocache(request.no_cache)
             // The classic builder exists on every engine since 1.x; BuildKit needs a session.
             .version(BuilderVersion::BuilderV1)
             .build();
-        let body = bollard::body_try_stream(streamed(request.context));
+        let body = bollard::body_try_stream(streamed(context));
         let mut stream = self.docker().build_image(options, None, Some(body));
         let mut step: Option<String> = None;
         // A step is announced with its first line of output, which says whether the
         // engine reused the layer (" ---> Using cache").
         let mut announced = true;
         let announce = |step: &str, cached: bool| {
-            // The engine appends stack's own labels as steps; they are not the user's.
+            // stack's own labels are steps at the end; they are not the user's.
             if !step.contains(" : LABEL dev.stack.") {
                 events(Event::BuildStep {
                     service: service.clone(),
@@ -150,7 +165,7 @@ impl Engine {
                     if let (Some(previous), false) = (&step, announced) {
                         announce(previous, false);
                     }
-                    step = Some(users_step(line, labels.len()));
+                    step = Some(users_step(line, label_steps));
                     announced = false;
                     output.clear();
                 } else {
@@ -172,22 +187,39 @@ impl Engine {
         if let (Some(last), false) = (&step, announced) {
             announce(last, false);
         }
-        let took = started.elapsed();
-        let removed_images = self
-            .remove_old_images(&request.project, &service, KEEP_IMAGES)
-            .await;
         events(Event::BuildFinished {
             service,
             image: request.tag,
-            took,
-            removed_images,
+            took: started.elapsed(),
         });
         Ok(())
     }
 }
 
-/// `Step 3/6 : RUN make` as the user counts: the engine appends one `LABEL` step per
-/// label stack adds, and counts them in the total.
+/// `LABEL dev.stack.context-hash="…" dev.stack.project="…" …`: every label in one step,
+/// in a steady order, each value quoted with what the Dockerfile parser reads specially
+/// (`"`, `\`, `$`) escaped.
+fn label_instruction(labels: &HashMap<String, String>) -> String {
+    let mut pairs: Vec<_> = labels.iter().collect();
+    pairs.sort();
+    let pairs: Vec<String> = pairs
+        .into_iter()
+        .map(|(key, value)| {
+            let mut quoted = String::with_capacity(value.len() + 2);
+            for c in value.chars() {
+                if matches!(c, '"' | '\\' | '$') {
+                    quoted.push('\\');
+                }
+                quoted.push(c);
+            }
+            format!("{key}=\"{quoted}\"")
+        })
+        .collect();
+    format!("LABEL {}\n", pairs.join(" "))
+}
+
+/// `Step 3/4 : RUN make` as the user counts: stack's labels are `labels` steps at the
+/// end, counted in the engine's total.
 fn users_step(line: &str, labels: usize) -> String {
     let parsed = (|| {
         let (head, rest) = line.split_once(" : ")?;
@@ -277,7 +309,24 @@ impl Write for Chunks {
 
 #[cfg(test)]
 mod tests {
-    use super::users_step;
+    use std::collections::HashMap;
+
+    use super::{label_instruction, users_step};
+
+    #[test]
+    fn labels_are_one_step_with_quoted_values_in_a_steady_order() {
+        let labels = HashMap::from([
+            ("dev.stack.service".to_string(), "api".to_string()),
+            ("dev.stack.project".to_string(), "shop".to_string()),
+            ("dev.stack.context-hash".to_string(), "0a1b".to_string()),
+        ]);
+        assert_eq!(
+            label_instruction(&labels),
+            "LABEL dev.stack.context-hash=\"0a1b\" dev.stack.project=\"shop\" dev.stack.service=\"api\"\n"
+        );
+        let odd = HashMap::from([("k".to_string(), r#"a"b\c$HOME"#.to_string())]);
+        assert_eq!(label_instruction(&odd), "LABEL k=\"a\\\"b\\\\c\\$HOME\"\n");
+    }
 
     #[test]
     fn steps_are_counted_without_stacks_labels() {

@@ -26,6 +26,16 @@ pub(crate) struct BuiltImage {
     pub(crate) created: i64,
 }
 
+impl BuiltImage {
+    /// Its first tag, or its short id when it has none.
+    fn name(&self) -> String {
+        self.tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| short(&self.id))
+    }
+}
+
 impl Engine {
     /// The images stack built for `project` (for one `service` when given), newest first.
     pub(crate) async fn built_images(
@@ -66,28 +76,35 @@ impl Engine {
     }
 
     /// Removes `service`'s built images beyond the newest `keep` tagged ones, and those a
-    /// rebuild of the same hash (`--no-cache`) left without a tag; returns how many went.
-    /// An image a container still uses stays (the engine refuses), and so does one that
-    /// carries someone else's tag too (only stack's tags are taken off). Nothing here
-    /// fails a build: what cannot be removed now is tried after the next one.
-    pub(crate) async fn remove_old_images(
+    /// rebuild of the same hash (`--no-cache`) left without a tag, and says which went.
+    /// Called once the run that built the newest is ready, not in the build: removing
+    /// takes the engine a while, and nobody should wait on it. An image a container
+    /// still uses stays (the engine refuses), and so does one that carries someone
+    /// else's tag too (only stack's tags are taken off). Nothing here fails a run: what
+    /// cannot be removed now is tried after the next build.
+    pub(crate) async fn remove_older_images(
         &self,
         project: &str,
         service: &str,
-        keep: usize,
-    ) -> usize {
+        events: &(dyn Fn(Event) + Sync),
+    ) {
         let Ok(images) = self.built_images(project, Some(service)).await else {
-            return 0;
+            return;
         };
         let (tagged, untagged): (Vec<BuiltImage>, Vec<BuiltImage>) =
             images.into_iter().partition(|image| !image.tags.is_empty());
-        let mut removed = 0;
-        for image in tagged.iter().skip(keep).chain(&untagged) {
+        let mut removed = Vec::new();
+        for image in tagged.iter().skip(KEEP_IMAGES).chain(&untagged) {
             if self.remove_image(image).await.is_ok() {
-                removed += 1;
+                removed.push(image.name());
             }
         }
-        removed
+        if !removed.is_empty() {
+            events(Event::OlderImagesRemoved {
+                service: service.to_string(),
+                images: removed,
+            });
+        }
     }
 
     /// `down --rmi local`: every image stack built for `project`, each said as it goes.
@@ -98,12 +115,9 @@ impl Engine {
     ) -> Result<(), EngineError> {
         for image in self.built_images(project, None).await? {
             self.remove_image(&image).await?;
-            let name = image
-                .tags
-                .first()
-                .cloned()
-                .unwrap_or_else(|| short(&image.id));
-            let _ = events.send(Event::ImageRemoved { image: name });
+            let _ = events.send(Event::ImageRemoved {
+                image: image.name(),
+            });
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use futures_util::future::join_all;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
@@ -83,6 +84,13 @@ impl Engine {
             .iter()
             .map(|r| r.spec.service.clone())
             .collect();
+        let built: Vec<String> = request
+            .services
+            .iter()
+            .filter(|r| r.build.is_some())
+            .map(|r| r.spec.service.clone())
+            .collect();
+        let project = request.project.clone();
         let result = async {
             self.prepare_network(&request, events).await?;
             self.prepare_volumes(&request, events).await?;
@@ -91,11 +99,23 @@ impl Engine {
         }
         .await;
         match result {
-            Ok((ready, seen)) => Ok(UpOutcome {
-                ready,
-                supervisor,
-                seen,
-            }),
+            Ok((ready, seen)) => {
+                // Once every service is ready: nothing waits on the clean-up.
+                let emit = |event| {
+                    let _ = events.send(event);
+                };
+                join_all(
+                    built
+                        .iter()
+                        .map(|service| self.remove_older_images(&project, service, &emit)),
+                )
+                .await;
+                Ok(UpOutcome {
+                    ready,
+                    supervisor,
+                    seen,
+                })
+            }
             Err(error) => {
                 report_unfinished(&order, tracker, &error, events);
                 Err(error)

@@ -185,8 +185,9 @@ impl Progress {
         let bar = self.bar(&service);
         match event {
             Event::BuildOutput { .. } => {}
-            // A changed URL must stay on screen, not be overwritten by the next step.
-            Event::PortMoved { .. } => {
+            // A changed URL must stay on screen, not be overwritten by the next step; a
+            // clean-up after the service is ready must not overwrite how it ended.
+            Event::PortMoved { .. } | Event::OlderImagesRemoved { .. } => {
                 if let (Some(text), Some(multi)) = (describe(event), &self.multi) {
                     let _ = multi.println(format!("{}  {text}", self.prefix(&service)));
                 }
@@ -277,19 +278,12 @@ fn describe(event: &Event) -> Option<String> {
         } => format!("{step}  (cached)"),
         Event::BuildStep { step, .. } => step.clone(),
         Event::BuildOutput { .. } | Event::Log { .. } => return None,
-        Event::BuildFinished {
-            took,
-            removed_images: 0,
-            ..
-        } => format!("built in {}", seconds(took)),
-        Event::BuildFinished {
-            took,
-            removed_images,
-            ..
-        } => format!(
-            "built in {}; {removed_images} older image{} removed",
-            seconds(took),
-            if *removed_images == 1 { "" } else { "s" }
+        Event::BuildFinished { took, .. } => format!("built in {}", seconds(took)),
+        Event::OlderImagesRemoved { images, .. } => format!(
+            "{} older image{} removed ({})",
+            images.len(),
+            if images.len() == 1 { "" } else { "s" },
+            images.join(", ")
         ),
         Event::PushStarted { image, layers, .. } => format!(
             "pushing {image} ({layers} layer{})",
@@ -498,7 +492,6 @@ mod tests {
                 service: s("api"),
                 image: s("stack-shop-api:0123456789ab"),
                 took,
-                removed_images: 2,
             },
             Event::PushStarted {
                 service: s("web"),
@@ -575,6 +568,13 @@ mod tests {
             },
             Event::ImageRemoved {
                 image: s("stack-shop-web:0123456789ab"),
+            },
+            Event::OlderImagesRemoved {
+                service: s("api"),
+                images: vec![
+                    s("stack-shop-api:00000000000a"),
+                    s("stack-shop-api:00000000000b"),
+                ],
             },
             Event::Watching {
                 services: vec![s("api"), s("web")],
@@ -654,9 +654,10 @@ mod tests {
             Event::Executed { .. } => 36,
             Event::UpdateFailed { .. } => 37,
             Event::Replanning { .. } => 38,
+            Event::OlderImagesRemoved { .. } => 39,
         }
     }
-    const VARIANTS: usize = 39;
+    const VARIANTS: usize = 40;
 
     /// What a user sees of `events` in `mode`: stdout, stderr and the terminal's screen.
     fn rendered(mode: Mode, events: &[Event]) -> String {

@@ -292,10 +292,40 @@ fn a_go_edit_rebuilds_only_that_service() {
         "its dependent is kept"
     );
     assert_eq!(watch.count("web     recreated"), 0, "{}", watch.seen());
+    // stack's labels are on the image, and are not shown as the user's steps: every
+    // step's number is within the total it shows.
+    let image = inspect(&live, "ingest", "{{.Image}}");
+    let labels = docker(&["image", "inspect", "-f", "{{json .Config.Labels}}", &image]);
+    for label in [
+        format!("\"dev.stack.project\":\"{}\"", live.name),
+        "\"dev.stack.service\":\"ingest\"".to_string(),
+        "\"dev.stack.context-hash\":".to_string(),
+    ] {
+        assert!(labels.contains(&label), "{label} in {labels}");
+    }
+    assert!(
+        !watch.seen().contains("LABEL dev.stack"),
+        "{}",
+        watch.seen()
+    );
+    for step in watch.seen().lines().filter_map(|l| l.split("Step ").nth(1)) {
+        let (number, rest) = step.split_once('/').expect("Step N/M");
+        let total = rest.split_once(' ').map_or(rest, |(t, _)| t);
+        let number: u32 = number.parse().expect("a step number");
+        let total: u32 = total.parse().expect("a step total");
+        assert!(number <= total, "Step {step}");
+    }
 
+    // Ctrl-C in the middle of a rebuild ends watch, and leaves no lock behind.
+    live.project
+        .file("ingest/main.go", &GO_MAIN.replace("ingest v1", "ingest v3"));
+    watch.wait_for_count("ingest  rebuilding (main.go changed)", 2, UPDATE);
+    watch.wait_for_count("ingest  building", 3, UPDATE);
     watch.signal("INT");
     let (code, output) = watch.finish();
     assert_eq!(code, 0, "{output}");
+    let lock = format!("name=^{}-stack-lock$", live.name);
+    assert_eq!(docker(&["ps", "-aq", "--filter", &lock]), "", "{output}");
 }
 
 #[test]
