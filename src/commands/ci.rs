@@ -252,23 +252,31 @@ async fn environment(
         plan,
     } = session;
     let request = plan.up_request(desired, &observed, args.run.jobs);
+    let project = request.project.clone();
     let tracker = Tracker::new(order);
     let started = Instant::now();
-    let ready = display
+    let (ready, ready_at) = display
         .show(order, |events| {
             let (engine, tracker) = (&engine, &tracker);
             async move {
                 let (tee, mut seen) = unbounded_channel::<Event>();
+                let project = &project;
                 let up = async move {
-                    match tokio::time::timeout(args.timeout, engine.up(request, &tee, tracker))
-                        .await
-                    {
-                        Ok(result) => result.map(|outcome| outcome.ready).map_err(Error::from),
-                        Err(_) => Err(engine
-                            .not_ready_in_time(order, tracker, args.timeout)
+                    let outcome =
+                        match tokio::time::timeout(args.timeout, engine.up(request, &tee, tracker))
                             .await
-                            .into()),
-                    }
+                        {
+                            Ok(result) => result?,
+                            Err(_) => {
+                                return Err(engine
+                                    .not_ready_in_time(order, tracker, args.timeout)
+                                    .await
+                                    .into());
+                            }
+                        };
+                    // Ready within the timeout; the clean-up is not held against it.
+                    engine.clean_up_images(project, &outcome, &tee).await;
+                    Ok::<_, Error>((outcome.ready, outcome.ready_at))
                 };
                 let forward = async {
                     while let Some(event) = seen.recv().await {
@@ -281,7 +289,8 @@ async fn environment(
         })
         .await?;
     if display.mode != Mode::Json {
-        printer.status(&summary(order, &ready, started.elapsed()));
+        let took = ready_at.saturating_duration_since(started);
+        printer.status(&summary(order, &ready, took));
     }
     Ok(ready)
 }

@@ -114,7 +114,13 @@ pub(crate) async fn bring_up(
                     .until_first(engine.up(request, &events, tracker))
                     .await
                 {
-                    Some(result) => result.map_err(Error::from),
+                    Some(Ok(outcome)) => {
+                        // Every service is ready: a signal from now on no longer undoes
+                        // the run, and the clean-up finishes.
+                        engine.clean_up_images(project, &outcome, &events).await;
+                        Ok(outcome)
+                    }
+                    Some(Err(error)) => Err(error.into()),
                     None => {
                         tokio::select! {
                             result = engine.undo(project, order, tracker, STOP_TIMEOUT, &events) => result?,
@@ -128,7 +134,8 @@ pub(crate) async fn bring_up(
         .await?;
     // `run` with nothing to bring up first has nothing to sum up.
     if display.mode != Mode::Json && !order.is_empty() {
-        printer.status(&summary(&order, &outcome.ready, started.elapsed()));
+        let took = outcome.ready_at.saturating_duration_since(started);
+        printer.status(&summary(&order, &outcome.ready, took));
     }
     Ok(outcome)
 }

@@ -592,9 +592,14 @@ impl Live<'_> {
                 jobs,
             };
             let quiet = &quiet;
+            let project = &self.project;
             async move {
                 let tracker = Tracker::new(std::slice::from_ref(&service));
-                (service, engine.up(request, quiet, &tracker).await)
+                let result = engine.up(request, quiet, &tracker).await;
+                if let Ok(outcome) = &result {
+                    engine.clean_up_images(project, outcome, quiet).await;
+                }
+                (service, result)
             }
         }))
         .await;
@@ -676,7 +681,13 @@ impl Live<'_> {
         } else {
             let (quiet, forwarder) = quiet(events);
             let tracker = Tracker::new(&names);
-            let result = self.engine.up(request, &quiet, &tracker).await.map(|_| ());
+            let result = self.engine.up(request, &quiet, &tracker).await;
+            if let Ok(outcome) = &result {
+                self.engine
+                    .clean_up_images(&self.project, outcome, &quiet)
+                    .await;
+            }
+            let result = result.map(|_| ());
             drop(quiet);
             let _ = forwarder.await;
             result

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::future::join_all;
 use tokio::sync::{Semaphore, watch};
@@ -41,6 +41,10 @@ pub(crate) struct UpOutcome {
     pub(crate) ready: Vec<Ready>,
     pub(crate) supervisor: Supervisor,
     pub(crate) seen: usize,
+    /// The services whose images this run built, for `clean_up_images`.
+    pub(crate) built: Vec<String>,
+    /// When every service was ready.
+    pub(crate) ready_at: Instant,
 }
 
 impl Engine {
@@ -90,7 +94,6 @@ impl Engine {
             .filter(|r| r.build.is_some())
             .map(|r| r.spec.service.clone())
             .collect();
-        let project = request.project.clone();
         let result = async {
             self.prepare_network(&request, events).await?;
             self.prepare_volumes(&request, events).await?;
@@ -99,28 +102,39 @@ impl Engine {
         }
         .await;
         match result {
-            Ok((ready, seen)) => {
-                // Once every service is ready: nothing waits on the clean-up.
-                let emit = |event| {
-                    let _ = events.send(event);
-                };
-                join_all(
-                    built
-                        .iter()
-                        .map(|service| self.remove_older_images(&project, service, &emit)),
-                )
-                .await;
-                Ok(UpOutcome {
-                    ready,
-                    supervisor,
-                    seen,
-                })
-            }
+            Ok((ready, seen)) => Ok(UpOutcome {
+                ready,
+                supervisor,
+                seen,
+                built,
+                ready_at: Instant::now(),
+            }),
             Err(error) => {
                 report_unfinished(&order, tracker, &error, events);
                 Err(error)
             }
         }
+    }
+
+    /// Removes the older images of the services `outcome` built (the newest few kept).
+    /// Run once the verdict is given, outside any timeout or signal race: it is not part
+    /// of being ready, and nobody should wait on it.
+    pub(crate) async fn clean_up_images(
+        &self,
+        project: &str,
+        outcome: &UpOutcome,
+        events: &Events,
+    ) {
+        let emit = |event| {
+            let _ = events.send(event);
+        };
+        join_all(
+            outcome
+                .built
+                .iter()
+                .map(|service| self.remove_older_images(project, service, &emit)),
+        )
+        .await;
     }
 
     /// Creates the project's network, unless it exists; someone else's is refused. Copies
