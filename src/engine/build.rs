@@ -93,11 +93,8 @@ impl Engine {
         let mut context = request.context;
         let folded = request.target.is_none()
             && context.append_to_generated_dockerfile(&label_instruction(&labels));
-        let (given, label_steps) = if folded {
-            (HashMap::new(), 1)
-        } else {
-            (labels.clone(), labels.len())
-        };
+        let label_steps = if folded { 1 } else { labels.len() };
+        let given = if folded { HashMap::new() } else { labels };
         let mut options = BuildImageOptionsBuilder::default();
         if let Some(target) = &request.target {
             options = options.target(target);

@@ -4,12 +4,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
 use bollard::models::{
-    ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, HostConfig, Mount, MountType,
-    NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    ContainerCreateBody, ContainerInspectResponse, ContainerSummaryStateEnum, EndpointSettings,
+    HostConfig, Mount, MountType, NetworkingConfig, PortBinding, RestartPolicy,
+    RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, LogsOptionsBuilder,
-    RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 
@@ -285,6 +286,24 @@ impl Engine {
                 format!("remove container {id}"),
                 source,
             )),
+        }
+    }
+
+    /// Container `name` as the engine describes it, or `None` when there is no such
+    /// container; `what` names it in an error (`container shop-web`).
+    pub(crate) async fn inspect_existing(
+        &self,
+        name: &str,
+        what: &str,
+    ) -> Result<Option<ContainerInspectResponse>, EngineError> {
+        match self
+            .docker()
+            .inspect_container(name, None::<InspectContainerOptions>)
+            .await
+        {
+            Ok(inspect) => Ok(Some(inspect)),
+            Err(error) if is_status(&error, 404) => Ok(None),
+            Err(source) => Err(EngineError::request(format!("inspect {what}"), source)),
         }
     }
 

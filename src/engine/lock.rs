@@ -203,24 +203,11 @@ impl Engine {
 
     /// Who holds the lock container `name`; another project's container is refused.
     async fn holder(&self, project: &str, name: &str) -> Result<Attempt, EngineError> {
-        let inspect = match self
-            .docker()
-            .inspect_container(
-                name,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-        {
-            Ok(inspect) => inspect,
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => return Ok(Attempt::Gone),
-            Err(source) => {
-                return Err(EngineError::request(
-                    format!("inspect the lock {name}"),
-                    source,
-                ));
-            }
+        let Some(inspect) = self
+            .inspect_existing(name, &format!("the lock {name}"))
+            .await?
+        else {
+            return Ok(Attempt::Gone);
         };
         let labels = inspect.config.and_then(|c| c.labels).unwrap_or_default();
         if labels.get(label::PROJECT).map(String::as_str) != Some(project)

@@ -84,26 +84,9 @@ impl Engine {
 
     /// When `container` was created, by the engine's clock.
     pub(crate) async fn created_at(&self, container: &str) -> Result<SystemTime, SyncError> {
-        let inspect = match self
-            .docker()
-            .inspect_container(
-                container,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-        {
-            Ok(inspect) => inspect,
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => return Err(SyncError::Gone),
-            Err(source) => {
-                return Err(
-                    EngineError::request(format!("inspect container {container}"), source).into(),
-                );
-            }
-        };
-        inspect
-            .created
+        self.inspect_existing(container, &format!("container {container}"))
+            .await?
+            .and_then(|inspect| inspect.created)
             .and_then(|created| humantime::parse_rfc3339_weak(&created).ok())
             .ok_or(SyncError::Gone)
     }
@@ -166,23 +149,10 @@ impl Engine {
 
     /// The id of the container named `name`, when it exists.
     pub(crate) async fn container_id(&self, name: &str) -> Result<Option<String>, EngineError> {
-        match self
-            .docker()
-            .inspect_container(
-                name,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-        {
-            Ok(inspect) => Ok(inspect.id),
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(None),
-            Err(source) => Err(EngineError::request(
-                format!("inspect container {name}"),
-                source,
-            )),
-        }
+        Ok(self
+            .inspect_existing(name, &format!("container {name}"))
+            .await?
+            .and_then(|inspect| inspect.id))
     }
 }
 
