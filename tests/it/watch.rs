@@ -303,6 +303,19 @@ fn a_go_edit_rebuilds_only_that_service() {
     ] {
         assert!(labels.contains(&label), "{label} in {labels}");
     }
+    // All three in one step of the image's history, not one step each.
+    let history = docker(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        &image,
+    ]);
+    let steps: Vec<&str> = history
+        .lines()
+        .filter(|l| l.contains("LABEL dev.stack"))
+        .collect();
+    assert_eq!(steps.len(), 1, "{history}");
     assert!(
         !watch.seen().contains("LABEL dev.stack"),
         "{}",
